@@ -1,0 +1,274 @@
+// The whole data model of Tessera: every table, its constraints and indexes (drizzle pg-core).
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const ROLES = ["admin", "agent"] as const;
+export type Role = (typeof ROLES)[number];
+export const USER_STATUSES = ["active", "locked", "disabled"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+export const METHOD_KINDS = ["email", "app"] as const;
+export type MethodKind = (typeof METHOD_KINDS)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Stored lower-case; sign-in compares lower-case input.
+    username: text("username").notNull(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role").$type<Role>().notNull().default("agent"),
+    passwordHash: text("password_hash").notNull(),
+    status: text("status").$type<UserStatus>().notNull().default("active"),
+    // Raised by every change that must end the user's other sessions.
+    sessionVersion: integer("session_version").notNull().default(1),
+    failedCodeAttempts: integer("failed_code_attempts").notNull().default(0),
+    codeRetryAfter: ts("code_retry_after"),
+    lockedAt: ts("locked_at"),
+    passwordChangedAt: ts("password_changed_at").notNull().defaultNow(),
+    lastSignInAt: ts("last_sign_in_at"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("users_username_key").on(t.username),
+    uniqueIndex("users_email_key").on(t.email),
+    check("users_role_check", sql`${t.role} in ('admin', 'agent')`),
+    check("users_status_check", sql`${t.status} in ('active', 'locked', 'disabled')`),
+    check("users_username_lower", sql`${t.username} = lower(${t.username})`),
+    check("users_email_lower", sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    lastSeenAt: ts("last_seen_at").notNull(),
+    revokedAt: ts("revoked_at"),
+    // Last time this session proved the password or a code again: sensitive changes need it recent.
+    reauthenticatedAt: ts("reauthenticated_at"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId)],
+);
+
+// One-time, short-lived proof that our code verified the user; the only thing the
+// Auth.js Credentials provider accepts.
+export const signInTickets = pgTable(
+  "sign_in_tickets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    usedAt: ts("used_at"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sign_in_tickets_user_idx").on(t.userId)],
+);
+
+export const twoFactorMethods = pgTable(
+  "two_factor_methods",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<MethodKind>().notNull(),
+    // Null while the method is being set up and not yet verified.
+    enabledAt: ts("enabled_at"),
+    secretEncrypted: text("secret_encrypted"),
+    // A new secret under verification (set up or reset); the enabled one keeps working meanwhile.
+    pendingSecretEncrypted: text("pending_secret_encrypted"),
+    // Highest TOTP time step accepted: the replay guard.
+    lastUsedStep: bigint("last_used_step", { mode: "number" }),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("two_factor_methods_user_kind_key").on(t.userId, t.kind),
+    check("two_factor_methods_kind_check", sql`${t.kind} in ('email', 'app')`),
+  ],
+);
+
+export const emailCodes = pgTable(
+  "email_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose").$type<"sign_in" | "setup">().notNull(),
+    codeHash: text("code_hash").notNull(),
+    sentAt: ts("sent_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    usedAt: ts("used_at"),
+  },
+  (t) => [
+    index("email_codes_user_purpose_idx").on(t.userId, t.purpose, t.sentAt),
+    check("email_codes_purpose_check", sql`${t.purpose} in ('sign_in', 'setup')`),
+  ],
+);
+
+export const backupCodes = pgTable(
+  "backup_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    batchId: uuid("batch_id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    createdAt: ts("created_at").notNull(),
+    usedAt: ts("used_at"),
+  },
+  (t) => [index("backup_codes_user_idx").on(t.userId, t.codeHash)],
+);
+
+export const adminBackupCodes = pgTable(
+  "admin_backup_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    issuedBy: uuid("issued_by").references(() => users.id, { onDelete: "set null" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    usedAt: ts("used_at"),
+  },
+  (t) => [index("admin_backup_codes_user_idx").on(t.userId)],
+);
+
+export const signInChallenges = pgTable(
+  "sign_in_challenges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    method: text("method"),
+    completedAt: ts("completed_at"),
+    cancelledAt: ts("cancelled_at"),
+  },
+  (t) => [index("sign_in_challenges_user_idx").on(t.userId)],
+);
+
+export const trustedBrowsers = pgTable(
+  "trusted_browsers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    lastUsedAt: ts("last_used_at"),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [index("trusted_browsers_user_idx").on(t.userId)],
+);
+
+export const POLICY_MODES = ["every_login", "skip_allowed"] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+export const SKIP_DAYS = [14, 30, 60, 90] as const;
+
+// The organisation's 2FA policy: exactly one row (id = 1), created by the first migration.
+export const settings = pgTable(
+  "settings",
+  {
+    id: smallint("id").primaryKey().default(1),
+    twoFactorMode: text("two_factor_mode").$type<PolicyMode>().notNull().default("every_login"),
+    skipDays: integer("skip_days").notNull().default(30),
+    requireEnrollment: boolean("require_enrollment").notNull().default(false),
+    allowEmailMethod: boolean("allow_email_method").notNull().default(true),
+    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("settings_singleton", sql`${t.id} = 1`),
+    check("settings_mode_check", sql`${t.twoFactorMode} in ('every_login', 'skip_allowed')`),
+    check("settings_skip_days_check", sql`${t.skipDays} in (14, 30, 60, 90)`),
+  ],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: ts("at").notNull(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    subjectId: uuid("subject_id").references(() => users.id, { onDelete: "set null" }),
+    type: text("type").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index("audit_events_at_idx").on(t.at.desc(), t.id.desc()),
+    index("audit_events_subject_idx").on(t.subjectId, t.at.desc(), t.id.desc()),
+    index("audit_events_actor_idx").on(t.actorId, t.at.desc(), t.id.desc()),
+    index("audit_events_type_idx").on(t.type, t.at.desc(), t.id.desc()),
+  ],
+);
+
+// Fixed-window counters for throttling (password attempts, email sends), keyed by purpose and subject.
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    windowStart: ts("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+// The local outbox: where mail goes when no Resend key is configured (development and tests).
+export const outboxMessages = pgTable(
+  "outbox_messages",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    html: text("html"),
+    createdAt: ts("created_at").notNull(),
+  },
+  (t) => [index("outbox_messages_created_idx").on(t.createdAt.desc(), t.id.desc())],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type OutboxMessage = typeof outboxMessages.$inferSelect;
+export type Settings = typeof settings.$inferSelect;
