@@ -1,0 +1,218 @@
+// The emails Tessera sends, as pure functions from plain values to { subject, text, html }.
+// Only the sign-in and setup code emails carry a code; every value placed in the HTML is escaped.
+import type { MethodKind } from "@/db/schema";
+import { appName } from "@/lib/env";
+
+export type Email = { subject: string; text: string; html: string };
+
+/** A paragraph, the code set apart in large type, or a button-like link. */
+type Block = string | { code: string } | { link: string; label: string };
+
+type Letter = { subject: string; heading: string; name: string; blocks: Block[] };
+
+const METHOD_NAMES: Record<MethodKind, string> = {
+  email: "Email authentication",
+  app: "Authenticator app authentication",
+};
+
+const NOT_YOU = "If this wasn't you, tell your administrator right away.";
+const SESSIONS_ENDED = "For your safety, your other sessions were signed out and remembered browsers were forgotten.";
+
+export function welcomeEmail(input: { name: string; username: string; signInUrl: string }): Email {
+  const app = appName();
+  return compose({
+    subject: `Your ${app} account is ready`,
+    heading: "Your account is ready",
+    name: input.name,
+    blocks: [
+      `An administrator created a ${app} account for you. Your username is ${input.username}.`,
+      "Sign in with the password your administrator gave you, then set up two-factor authentication.",
+      { link: httpUrl(input.signInUrl), label: `Sign in to ${app}` },
+    ],
+  });
+}
+
+export function signInCodeEmail(input: { name: string; code: string }): Email {
+  const app = appName();
+  return compose({
+    subject: `Your ${app} sign-in code`,
+    heading: "Your sign-in code",
+    name: input.name,
+    blocks: [
+      `Enter this code to finish signing in to ${app}:`,
+      { code: sixDigits(input.code) },
+      "It works once and expires in 10 minutes. Never share it: nobody from your team will ask for it.",
+      "If you did not try to sign in, someone may know your password. Tell your administrator.",
+    ],
+  });
+}
+
+export function setupCodeEmail(input: { name: string; code: string }): Email {
+  const app = appName();
+  return compose({
+    subject: `Confirm your email address for ${app}`,
+    heading: "Confirm your email address",
+    name: input.name,
+    blocks: [
+      `Enter this code in ${app} to turn on email authentication for your account:`,
+      { code: sixDigits(input.code) },
+      "It works once and expires in 10 minutes.",
+      "If you did not ask for this, someone may be signed in to your account. Tell your administrator.",
+    ],
+  });
+}
+
+export function twoFactorEnabledEmail(input: { name: string; method: MethodKind }): Email {
+  return methodNotice(input, "turned on");
+}
+
+export function twoFactorDisabledEmail(input: { name: string; method: MethodKind }): Email {
+  return methodNotice(input, "turned off");
+}
+
+export function twoFactorMethodResetEmail(input: { name: string; method: MethodKind }): Email {
+  return methodNotice(input, "reset");
+}
+
+function methodNotice(input: { name: string; method: MethodKind }, change: string): Email {
+  const method = METHOD_NAMES[input.method];
+  return compose({
+    subject: `${method} was ${change}`,
+    heading: `${method} was ${change}`,
+    name: input.name,
+    blocks: [`${method} was ${change} on your ${appName()} account.`, SESSIONS_ENDED, NOT_YOU],
+  });
+}
+
+export function backupCodesGeneratedEmail(input: { name: string }): Email {
+  return compose({
+    subject: "New backup codes were generated",
+    heading: "New backup codes were generated",
+    name: input.name,
+    blocks: [
+      `New backup codes were generated for your ${appName()} account, and the earlier codes no longer work.`,
+      "Keep the new codes somewhere safe. They are shown only in your account, never sent by email.",
+      SESSIONS_ENDED,
+      NOT_YOU,
+    ],
+  });
+}
+
+export function adminBackupCodeIssuedEmail(input: { name: string; adminName: string }): Email {
+  return compose({
+    subject: "An administrator issued you a backup code",
+    heading: "An administrator issued you a backup code",
+    name: input.name,
+    blocks: [
+      `${input.adminName}, an administrator, issued a one-time backup code for your ${appName()} account. It works once and expires in 30 minutes.`,
+      "Your administrator gives you the code directly; it is never sent by email.",
+      "If you did not ask for help signing in, tell another administrator right away.",
+    ],
+  });
+}
+
+export function accountLockedEmail(input: { name: string }): Email {
+  return compose({
+    subject: "Your account is locked",
+    heading: "Your account is locked",
+    name: input.name,
+    blocks: [
+      `Your ${appName()} account was locked after too many wrong authentication codes.`,
+      "Ask an administrator to unlock it.",
+      "If you were not trying to sign in, someone may know your password. Tell your administrator.",
+    ],
+  });
+}
+
+export function twoFactorResetByAdminEmail(input: { name: string; adminName: string }): Email {
+  return compose({
+    subject: "An administrator reset your two-factor authentication",
+    heading: "Your two-factor authentication was reset",
+    name: input.name,
+    blocks: [
+      `${input.adminName}, an administrator, reset two-factor authentication on your ${appName()} account. Your authentication methods and backup codes were removed.`,
+      "You can set up two-factor authentication again after you sign in.",
+      SESSIONS_ENDED,
+      NOT_YOU,
+    ],
+  });
+}
+
+export function accountUnlockedEmail(input: { name: string; adminName: string }): Email {
+  return compose({
+    subject: "Your account was unlocked",
+    heading: "Your account was unlocked",
+    name: input.name,
+    blocks: [`${input.adminName}, an administrator, unlocked your ${appName()} account. You can sign in again.`, NOT_YOU],
+  });
+}
+
+function sixDigits(code: string): string {
+  if (!/^\d{6}$/.test(code)) throw new Error("A code email needs a 6-digit code.");
+  return code;
+}
+
+// Only web addresses become links: a javascript: or data: URL must never reach a mail client.
+function httpUrl(value: string): string {
+  const url = new URL(value);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("A link in an email must be an http(s) address.");
+  return url.href;
+}
+
+function escapeHtml(value: string): string {
+  return value
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+const FONT = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+const MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
+
+function compose(letter: Letter): Email {
+  const app = appName();
+  const footer = `This message was sent automatically by ${app}. Replies to it are not read.`;
+  const text = [`Hello ${letter.name},`, ...letter.blocks.map(blockText), "--", footer].join("\n\n") + "\n";
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>${escapeHtml(letter.subject)}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f8fafc;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f8fafc;">
+<tr><td align="center" style="padding:32px 16px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;background-color:#ffffff;border:1px solid #e2e8f0;border-radius:8px;">
+<tr><td style="padding:24px 32px 0;font-family:${FONT};font-size:14px;font-weight:600;color:#3b55d9;">${escapeHtml(app)}</td></tr>
+<tr><td style="padding:8px 32px 0;"><h1 style="margin:0;font-family:${FONT};font-size:20px;line-height:28px;font-weight:600;color:#0f172a;">${escapeHtml(letter.heading)}</h1></td></tr>
+<tr><td style="padding:16px 32px 24px;font-family:${FONT};font-size:14px;line-height:22px;color:#334155;">
+<p style="margin:0 0 16px;">Hello ${escapeHtml(letter.name)},</p>
+${letter.blocks.map(blockHtml).join("\n")}
+</td></tr>
+<tr><td style="padding:16px 32px;border-top:1px solid #e2e8f0;font-family:${FONT};font-size:12px;line-height:18px;color:#64748b;">${escapeHtml(footer)}</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+  return { subject: letter.subject, text, html };
+}
+
+function blockText(block: Block): string {
+  if (typeof block === "string") return block;
+  if ("code" in block) return `    ${block.code}`;
+  return `${block.label}: ${block.link}`;
+}
+
+function blockHtml(block: Block): string {
+  if (typeof block === "string") return `<p style="margin:0 0 16px;">${escapeHtml(block)}</p>`;
+  if ("code" in block) {
+    return `<p style="margin:0 0 16px;font-family:${MONO};font-size:28px;line-height:36px;font-weight:600;letter-spacing:6px;color:#0f172a;">${escapeHtml(block.code)}</p>`;
+  }
+  return `<p style="margin:8px 0 16px;"><a href="${escapeHtml(block.link)}" style="display:inline-block;padding:10px 18px;border-radius:6px;background-color:#3b55d9;color:#ffffff;font-weight:600;text-decoration:none;">${escapeHtml(block.label)}</a></p>`;
+}
