@@ -1,0 +1,147 @@
+// The authenticator-app method: setting it up or resetting it, accepting each of its codes once, and its status.
+import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { twoFactorMethods, users } from "@/db/schema";
+import { recordEvent } from "../audit";
+import { now } from "../clock";
+import { decryptSecret, encryptSecret } from "../crypto";
+import type { RequestContext } from "../request";
+import { hasTwoFactor, raiseSessionVersion, revokeTrustedBrowsers } from "./methods";
+import { generateTotpSecret, totpUri, verifyTotp } from "./totp";
+
+export type AppSetup = { secret: string; uri: string };
+export type ConfirmAppSetupResult =
+  | { ok: true; firstMethod: boolean; wasReset: boolean }
+  | { ok: false; reason: "invalid" | "no_pending" };
+export type VerifyAppCodeResult = { ok: true } | { ok: false; reason: "invalid" | "replayed" | "not_enabled" };
+export type AppMethodStatus = { enabled: boolean; enabledAt: Date | null; pending: boolean };
+
+const isApp = (userId: string) => and(eq(twoFactorMethods.userId, userId), eq(twoFactorMethods.kind, "app"));
+
+async function findAppMethod(db: Queryable, userId: string) {
+  const [row] = await db.select().from(twoFactorMethods).where(isApp(userId)).limit(1);
+  return row ?? null;
+}
+
+/**
+ * Starts setting up the app, or resetting it: a new secret waits as pending (replacing any
+ * earlier pending one) while an enabled secret keeps working until the new one is confirmed.
+ * The plain secret is returned once, for the QR code; it is stored only encrypted.
+ */
+export async function beginAppSetup(db: Queryable, user: { id: string; email: string }): Promise<AppSetup> {
+  const secret = generateTotpSecret();
+  const pendingSecretEncrypted = encryptSecret(secret, user.id);
+  const at = now();
+  await db
+    .insert(twoFactorMethods)
+    .values({ userId: user.id, kind: "app", pendingSecretEncrypted, updatedAt: at })
+    .onConflictDoUpdate({
+      target: [twoFactorMethods.userId, twoFactorMethods.kind],
+      set: { pendingSecretEncrypted, updatedAt: at },
+    });
+  return { secret, uri: totpUri({ secret, accountEmail: user.email }) };
+}
+
+/**
+ * Enables the pending secret once the user proves their app holds it. 2FA changed, so the
+ * user's other sessions end and every trusted browser is forgotten.
+ */
+export async function confirmAppSetup(
+  db: Queryable,
+  userId: string,
+  code: string,
+  context: RequestContext,
+): Promise<ConfirmAppSetupResult> {
+  const row = await findAppMethod(db, userId);
+  if (!row?.pendingSecretEncrypted) return { ok: false, reason: "no_pending" };
+  const at = now();
+  const check = verifyTotp(decryptSecret(row.pendingSecretEncrypted, userId), code, at);
+  if (!check.valid) return { ok: false, reason: "invalid" };
+  const pending = row.pendingSecretEncrypted;
+  const wasReset = row.enabledAt !== null;
+
+  return db.transaction(async (tx): Promise<ConfirmAppSetupResult> => {
+    // The user row is locked first, in the order turnOffMethod takes it, so the two cannot
+    // deadlock and "first method" sees a method turned off meanwhile.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    const firstMethod = !(await hasTwoFactor(tx, userId));
+    // Only the pending secret the code was checked against is promoted, and only once: a second
+    // confirmation, or one racing a newer setup, matches no row. The confirming step counts as
+    // used, so the same code cannot then sign in.
+    const promoted = await tx
+      .update(twoFactorMethods)
+      .set({
+        secretEncrypted: pending,
+        pendingSecretEncrypted: null,
+        enabledAt: row.enabledAt ?? at,
+        lastUsedStep: check.step,
+        updatedAt: at,
+      })
+      .where(and(eq(twoFactorMethods.id, row.id), eq(twoFactorMethods.pendingSecretEncrypted, pending)))
+      .returning({ id: twoFactorMethods.id });
+    if (promoted.length === 0) return { ok: false, reason: "invalid" };
+
+    await raiseSessionVersion(tx, userId);
+    await revokeTrustedBrowsers(tx, userId);
+    await recordEvent(tx, {
+      type: wasReset ? "two_factor.method_reset" : "two_factor.method_enabled",
+      actorId: userId,
+      subjectId: userId,
+      context,
+      details: { method: "app" },
+    });
+    return { ok: true, firstMethod, wasReset };
+  });
+}
+
+/**
+ * Checks a code from the enabled app for sign-in or re-authentication. Failures are not counted
+ * here: the caller's lockout does that.
+ */
+export async function verifyAppCode(
+  db: Queryable,
+  userId: string,
+  code: string,
+  context: RequestContext,
+): Promise<VerifyAppCodeResult> {
+  const row = await findAppMethod(db, userId);
+  if (!row?.enabledAt || !row.secretEncrypted) return { ok: false, reason: "not_enabled" };
+  const check = verifyTotp(decryptSecret(row.secretEncrypted, userId), code, now());
+  if (!check.valid) return { ok: false, reason: "invalid" };
+
+  // The replay guard (SECURITY.md item 2): a time step is consumed once, and no earlier step is
+  // accepted afterwards, whatever the sign-in. The secret the code was checked against must
+  // still be the enabled one, so a code of a secret replaced meanwhile by a reset cannot slip in.
+  const consumed = await db
+    .update(twoFactorMethods)
+    .set({ lastUsedStep: check.step })
+    .where(
+      and(
+        isApp(userId),
+        isNotNull(twoFactorMethods.enabledAt),
+        eq(twoFactorMethods.secretEncrypted, row.secretEncrypted),
+        or(isNull(twoFactorMethods.lastUsedStep), lt(twoFactorMethods.lastUsedStep, check.step)),
+      ),
+    )
+    .returning({ id: twoFactorMethods.id });
+  if (consumed.length === 0) {
+    await recordEvent(db, { type: "two_factor.code_replayed", subjectId: userId, context, details: { method: "app" } });
+    return { ok: false, reason: "replayed" };
+  }
+  return { ok: true };
+}
+
+/** Abandons a setup or reset in progress; a method that was never enabled disappears. */
+export async function cancelAppSetup(db: Queryable, userId: string): Promise<void> {
+  await db.delete(twoFactorMethods).where(and(isApp(userId), isNull(twoFactorMethods.enabledAt)));
+  await db
+    .update(twoFactorMethods)
+    .set({ pendingSecretEncrypted: null, updatedAt: now() })
+    .where(and(isApp(userId), isNotNull(twoFactorMethods.pendingSecretEncrypted)));
+}
+
+export async function appMethodStatus(db: Queryable, userId: string): Promise<AppMethodStatus> {
+  const row = await findAppMethod(db, userId);
+  if (!row) return { enabled: false, enabledAt: null, pending: false };
+  return { enabled: row.enabledAt !== null, enabledAt: row.enabledAt, pending: row.pendingSecretEncrypted !== null };
+}
