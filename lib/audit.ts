@@ -9,6 +9,8 @@ export const AUDIT_TYPES = [
   "sign_in.failed",
   "sign_in.throttled",
   "sign_in.locked_account",
+  "sign_in.challenged",
+  "sign_in.cancelled",
   "sign_out",
   "user.created",
   "user.unlocked",

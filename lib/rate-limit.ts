@@ -1,39 +1,44 @@
 // Fixed-window counters in PostgreSQL: one atomic upsert per hit, so parallel requests cannot slip past.
-import { sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import { rateLimits } from "@/db/schema";
 import { now } from "./clock";
 
 export type Limit = { max: number; windowMs: number };
 export type LimitResult = { allowed: boolean; count: number; retryAt: Date };
 
+function currentWindow(limit: Limit): Date {
+  const at = now().getTime();
+  return new Date(at - (at % limit.windowMs));
+}
+
 /** Counts one hit against `key` and says whether it is within `limit`. */
 export async function hit(db: Queryable, key: string, limit: Limit): Promise<LimitResult> {
-  const at = now().getTime();
-  const windowStart = new Date(at - (at % limit.windowMs));
-  const rows = await db.execute<{ count: number }>(sql`
-    insert into rate_limits (key, window_start, count)
-    values (${key}, ${windowStart.toISOString()}, 1)
-    on conflict (key, window_start) do update set count = rate_limits.count + 1
-    returning count`);
-  const count = Number(rowsOf(rows)[0].count);
+  const windowStart = currentWindow(limit);
+  const [{ count }] = await db
+    .insert(rateLimits)
+    .values({ key, windowStart, count: 1 })
+    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count });
   // The first hit of a window clears this key's finished windows, so the table stays small.
   if (count === 1) {
-    await db.execute(sql`delete from rate_limits where key = ${key} and window_start < ${windowStart.toISOString()}`);
+    await db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, windowStart)));
   }
   return { allowed: count <= limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs) };
 }
 
 /** Reads the current count without counting. */
 export async function peek(db: Queryable, key: string, limit: Limit): Promise<LimitResult> {
-  const at = now().getTime();
-  const windowStart = new Date(at - (at % limit.windowMs));
-  const rows = await db.execute<{ count: number }>(sql`
-    select count from rate_limits where key = ${key} and window_start = ${windowStart.toISOString()}`);
-  const count = Number(rowsOf(rows)[0]?.count ?? 0);
+  const windowStart = currentWindow(limit);
+  const [row] = await db
+    .select({ count: rateLimits.count })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
+  const count = row?.count ?? 0;
   return { allowed: count < limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs) };
 }
 
-/** postgres.js returns an array; PGlite returns { rows }. */
+/** postgres.js returns an array from db.execute; PGlite returns { rows }. */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];

@@ -7,6 +7,7 @@ import { getDb } from "@/db/client";
 import { userSessions, users } from "@/db/schema";
 import { authConfig } from "./auth.config";
 import { createUserSession, revokeSession } from "./sessions";
+import { recordSignInSuccess } from "./sign-in";
 import { redeemSignInTicket } from "./tickets";
 
 const ticketInput = z.object({ ticket: z.string().min(20).max(100) });
@@ -26,7 +27,9 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
         if (!redeemed) return null;
         const [user] = await db.select().from(users).where(eq(users.id, redeemed.userId));
         if (!user || user.status !== "active") return null;
-        const sessionId = await createUserSession(db, user.id, { ip: redeemed.ip, userAgent: redeemed.userAgent });
+        const context = { ip: redeemed.ip, userAgent: redeemed.userAgent };
+        const sessionId = await createUserSession(db, user.id, context);
+        await recordSignInSuccess(db, user.id, context, { sessionId });
         return {
           id: user.id,
           name: user.name,

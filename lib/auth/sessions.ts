@@ -1,5 +1,5 @@
 // Server-side session records behind the Auth.js JWT: sign-out and "end other sessions" really end them.
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { userSessions, users, type User } from "@/db/schema";
 import { addMs, now } from "../clock";
@@ -58,26 +58,10 @@ export async function revokeSession(db: Queryable, sessionId: string): Promise<v
   await db.update(userSessions).set({ revokedAt: now() }).where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
 }
 
-/**
- * Ends every session of the user but `keepSessionId` (if given) by raising the session version;
- * the kept session is carried over to the new version by the caller refreshing its token.
- */
-export async function endOtherSessions(db: Queryable, userId: string, keepSessionId?: string): Promise<number> {
-  const at = now();
+/** Revokes every live session of the user except `keepSessionId`. */
+export async function revokeOtherSessions(db: Queryable, userId: string, keepSessionId: string): Promise<void> {
   await db
     .update(userSessions)
-    .set({ revokedAt: at })
-    .where(
-      and(
-        eq(userSessions.userId, userId),
-        isNull(userSessions.revokedAt),
-        keepSessionId ? ne(userSessions.id, keepSessionId) : undefined,
-      ),
-    );
-  const [row] = await db
-    .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, userId))
-    .returning({ sessionVersion: users.sessionVersion });
-  return row.sessionVersion;
+    .set({ revokedAt: now() })
+    .where(and(eq(userSessions.userId, userId), isNull(userSessions.revokedAt), ne(userSessions.id, keepSessionId)));
 }

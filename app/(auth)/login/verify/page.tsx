@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { VerifyForm } from "@/components/auth/verify-form";
+import { getDb } from "@/db/client";
+import { readChallengeCookie } from "@/lib/auth/flow-cookies";
+import { findLiveChallenge } from "@/lib/two-factor/challenge";
+import { emailCodeCooldown } from "@/lib/two-factor/email-codes";
+import { codeAttemptState } from "@/lib/two-factor/lockout";
+import { listEnabledMethods } from "@/lib/two-factor/methods";
+import { getPolicy, skipDays } from "@/lib/two-factor/policy";
+import { findUserById } from "@/lib/users";
+
+export const metadata: Metadata = { title: "Authentication code" };
+
+function maskEmail(email: string): string {
+  const [local, domain] = email.split("@");
+  return `${local.slice(0, 1)}${"•".repeat(Math.max(1, Math.min(6, local.length - 1)))}@${domain}`;
+}
+
+export default async function VerifyPage() {
+  const cookie = await readChallengeCookie();
+  const db = await getDb();
+  const challenge = cookie ? await findLiveChallenge(db, cookie.challengeId, cookie.userId) : null;
+  const user = challenge ? await findUserById(db, challenge.userId) : null;
+  if (!challenge || !user) {
+    return (
+      <>
+        <h1 className="text-xl font-semibold tracking-tight">Input Authentication Code</h1>
+        <p className="mt-3 text-sm text-slate-600">This sign-in has expired or was cancelled. Please sign in again.</p>
+        <Link href="/login" className="mt-6 inline-block text-sm font-medium text-brand-600 hover:underline">
+          Back to User Sign In
+        </Link>
+      </>
+    );
+  }
+  const [methods, policy, attempts, cooldown] = await Promise.all([
+    listEnabledMethods(db, user.id),
+    getPolicy(db),
+    codeAttemptState(db, user.id),
+    emailCodeCooldown(db, user.id),
+  ]);
+  return (
+    <>
+      <h1 className="text-xl font-semibold tracking-tight">Input Authentication Code</h1>
+      <VerifyForm
+        methods={methods}
+        maskedEmail={maskEmail(user.email)}
+        rememberDays={skipDays(policy)}
+        retryAt={attempts.retryAt?.toISOString() ?? null}
+        locked={attempts.locked}
+        resendAt={cooldown.retryAt?.toISOString() ?? null}
+      />
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <main className="mx-auto flex min-h-[60vh] max-w-md flex-col items-center justify-center gap-3 p-8 text-center">
+      <p className="text-sm font-semibold text-brand-600">404</p>
+      <h1 className="text-2xl font-semibold tracking-tight">Page not found</h1>
+      <Link href="/" className="mt-2 text-sm font-medium text-brand-600 hover:underline">
+        Back to the console
+      </Link>
+    </main>
+  );
+}

@@ -1,0 +1,32 @@
+"use client";
+
+import { useActionState } from "react";
+import { signInWithPassword, type LoginState } from "@/app/(auth)/login/actions";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+
+export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
+  const [state, action] = useActionState<LoginState, FormData>(signInWithPassword, {});
+  return (
+    <form action={action} className="flex flex-col gap-4" noValidate>
+      {state.error ? <Alert>{state.error}</Alert> : notice ? <Alert tone="warning">{notice}</Alert> : null}
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <Field
+        label="Account"
+        name="account"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        maxLength={254}
+        defaultValue={state.account}
+        autoFocus
+      />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
+      <SubmitButton pendingLabel="Signing in…" className="mt-2 w-full">
+        Sign in
+      </SubmitButton>
+    </form>
+  );
+}

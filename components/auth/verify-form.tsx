@@ -1,0 +1,120 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import { cancelSignIn, sendEmailCode, verifyCode, type VerifyState } from "@/app/(auth)/login/verify/actions";
+import { Alert } from "@/components/ui/alert";
+import { Button, SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { OtpInput } from "@/components/ui/otp-input";
+import type { MethodKind } from "@/db/schema";
+
+type Props = {
+  methods: MethodKind[];
+  maskedEmail: string;
+  rememberDays: number | null;
+  retryAt: string | null;
+  locked: boolean;
+  resendAt: string | null;
+};
+
+function useSecondsUntil(iso: string | null | undefined): number {
+  const [seconds, setSeconds] = useState(0);
+  useEffect(() => {
+    const tick = () => setSeconds(iso ? Math.max(0, Math.ceil((new Date(iso).getTime() - Date.now()) / 1000)) : 0);
+    tick();
+    const timer = setInterval(tick, 1000);
+    return () => clearInterval(timer);
+  }, [iso]);
+  return seconds;
+}
+
+function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked, resendAt }: Props) {
+  const [state, verify] = useActionState<VerifyState, FormData>(verifyCode, {});
+  const [emailState, requestEmail] = useActionState<VerifyState>(sendEmailCode, {});
+  const [mode, setMode] = useState<"code" | "backup">("code");
+  const hasApp = methods.includes("app");
+  const hasEmail = methods.includes("email");
+  const [emailChosen, setEmailChosen] = useState(!hasApp);
+  const resendSeconds = useSecondsUntil(emailState.resendAt ?? resendAt);
+  const isLocked = locked || state.locked;
+  const waitUntil = state.retryAt ?? retryAt;
+
+  const instructions =
+    mode === "backup"
+      ? "Enter one of your backup codes, or a one-time code from your admin."
+      : hasApp && !emailChosen
+        ? "Open your authenticator app and enter the 6-digit code for this account."
+        : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
+
+  return (
+    <div className="mt-2 flex flex-col gap-4">
+      <p className="text-sm text-slate-600">{instructions}</p>
+      {state.error ? <Alert>{state.error}</Alert> : null}
+      {!state.error && emailState.error ? <Alert>{emailState.error}</Alert> : null}
+      {emailState.notice ? <Alert tone="success">{emailState.notice}</Alert> : null}
+      {!state.error && !isLocked && waitUntil && new Date(waitUntil) > new Date() ? (
+        <Alert tone="warning">Please try again in five minutes (after {formatTime(waitUntil)}).</Alert>
+      ) : null}
+      {state.error && state.retryAt ? <p className="text-xs text-slate-500">You can try again after {formatTime(state.retryAt)}.</p> : null}
+      {isLocked && !state.locked ? <Alert>Your account has been locked. Ask an admin to unlock it.</Alert> : null}
+
+      <form action={verify} className="flex flex-col gap-4" noValidate>
+        <input type="hidden" name="kind" value={mode} />
+        {mode === "code" ? (
+          <OtpInput key="code" label="Authentication code" autoFocus disabled={isLocked} />
+        ) : (
+          <Field
+            key="backup"
+            label="Backup code"
+            name="code"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            maxLength={40}
+            placeholder="xxxxx-xxxxx"
+            autoFocus
+            disabled={isLocked}
+            className="font-mono"
+          />
+        )}
+        {rememberDays !== null ? (
+          <label className="flex items-center gap-2 text-sm text-slate-700">
+            <input type="checkbox" name="remember" className="size-4 rounded border-slate-300 accent-brand-600" />
+            Don&apos;t ask again for {rememberDays} days
+          </label>
+        ) : null}
+        <SubmitButton pendingLabel="Verifying…" className="w-full" disabled={isLocked}>
+          Verify
+        </SubmitButton>
+      </form>
+
+      <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-4">
+        <Button variant="ghost" className="px-2" onClick={() => setMode(mode === "code" ? "backup" : "code")}>
+          {mode === "code" ? "Use a backup code" : "Use an authentication code"}
+        </Button>
+        {hasEmail && mode === "code" ? (
+          <form action={requestEmail}>
+            {hasApp && !emailChosen ? (
+              <SubmitButton variant="ghost" className="px-2" onClick={() => setEmailChosen(true)}>
+                Email me a code instead
+              </SubmitButton>
+            ) : (
+              <SubmitButton variant="ghost" className="px-2" disabled={resendSeconds > 0} aria-label="Resend">
+                {resendSeconds > 0 ? `Resend (${resendSeconds}s)` : "Resend"}
+              </SubmitButton>
+            )}
+          </form>
+        ) : null}
+      </div>
+      <form action={cancelSignIn}>
+        <SubmitButton variant="secondary" className="w-full">
+          Cancel
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// The two cookies of the sign-in flow: the pending challenge and the trusted browser. Both sealed,
+// HttpOnly, SameSite=Lax, Secure with the __Host- prefix in production.
+import { cookies } from "next/headers";
+import { z } from "zod";
+import { CHALLENGE_LIFETIME_MS } from "../two-factor/challenge";
+import { CHALLENGE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "./cookie-names";
+import { seal, unseal } from "./sealed-cookies";
+
+const CHALLENGE_TTL_S = CHALLENGE_LIFETIME_MS / 1000;
+// The trusted-browser seal itself may live at most the longest policy window; the row decides the rest.
+const TRUSTED_TTL_S = 90 * 24 * 60 * 60;
+
+const cookieOptions = { httpOnly: true, secure: secureCookies, sameSite: "lax" as const, path: "/" };
+
+const challengeShape = z.object({ challengeId: z.uuid(), userId: z.uuid(), callbackUrl: z.string().max(512) });
+export type ChallengeCookie = z.infer<typeof challengeShape>;
+
+export async function setChallengeCookie(value: ChallengeCookie): Promise<void> {
+  const sealed = await seal("challenge", value, CHALLENGE_TTL_S);
+  (await cookies()).set(CHALLENGE_COOKIE, sealed, { ...cookieOptions, maxAge: CHALLENGE_TTL_S });
+}
+
+export async function readChallengeCookie(): Promise<ChallengeCookie | null> {
+  const data = await unseal("challenge", (await cookies()).get(CHALLENGE_COOKIE)?.value, CHALLENGE_TTL_S);
+  const parsed = challengeShape.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+export async function clearChallengeCookie(): Promise<void> {
+  (await cookies()).set(CHALLENGE_COOKIE, "", { ...cookieOptions, maxAge: 0 });
+}
+
+const trustedShape = z.object({ browserId: z.uuid(), userId: z.uuid(), expiresAt: z.number() });
+export type TrustedBrowserCookie = z.infer<typeof trustedShape>;
+
+export async function setTrustedBrowserCookie(value: { browserId: string; userId: string; expiresAt: Date }, nowMs: number): Promise<void> {
+  const maxAge = Math.max(0, Math.floor((value.expiresAt.getTime() - nowMs) / 1000));
+  const sealed = await seal("trusted-browser", { ...value, expiresAt: value.expiresAt.getTime() }, TRUSTED_TTL_S);
+  (await cookies()).set(TRUSTED_BROWSER_COOKIE, sealed, { ...cookieOptions, maxAge });
+}
+
+export async function readTrustedBrowserCookie(): Promise<TrustedBrowserCookie | null> {
+  const data = await unseal("trusted-browser", (await cookies()).get(TRUSTED_BROWSER_COOKIE)?.value, TRUSTED_TTL_S);
+  const parsed = trustedShape.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+export async function clearTrustedBrowserCookie(): Promise<void> {
+  (await cookies()).set(TRUSTED_BROWSER_COOKIE, "", { ...cookieOptions, maxAge: 0 });
+}

@@ -1,0 +1,27 @@
+// Server-action input: read a form's text fields and validate them with a zod schema in one step.
+import type { z } from "zod";
+
+export type FieldErrors = Record<string, string>;
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: FieldErrors };
+
+/** Text fields only: a file or a missing field reads as undefined, which the schema then refuses. */
+export function formFields(formData: FormData, keys: readonly string[]): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const key of keys) {
+    const value = formData.get(key);
+    values[key] = typeof value === "string" ? value : undefined;
+  }
+  return values;
+}
+
+export function parseForm<S extends z.ZodObject>(schema: S, formData: FormData): Parsed<z.infer<S>> {
+  const result = schema.safeParse(formFields(formData, Object.keys(schema.shape)));
+  if (result.success) return { ok: true, data: result.data };
+  const fieldErrors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    fieldErrors[key] ??= issue.code === "invalid_type" ? "This field is required." : issue.message;
+  }
+  return { ok: false, error: "Please correct the fields below.", fieldErrors };
+}

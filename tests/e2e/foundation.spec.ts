@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { addPerson, latestEmail, signIn, signInAsAdmin, signOut } from "./support";
+
+test("the admin adds an agent, who signs in to the Agent Panel and is refused admin pages", async ({ page }) => {
+  await signInAsAdmin(page);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" })).toBeVisible();
+  const agent = await addPerson(page, "agent");
+
+  const welcome = await latestEmail(page, agent.email, /account is ready/i);
+  expect(welcome.body).toContain("/login");
+  expect(welcome.body).toContain(agent.username);
+  expect(welcome.body).not.toContain(agent.password);
+
+  await page.goto("/");
+  await signOut(page);
+
+  await signIn(page, agent.username, agent.password);
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" })).toHaveCount(0);
+
+  const response = await page.goto("/settings/people/agents");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "Agents" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
+  await expect(page.getByRole("table")).toHaveCount(0);
+  await expect(page.getByText("admin@example.com")).toHaveCount(0);
+});
+
+test("a wrong password and an unknown account get the same message", async ({ page }) => {
+  await signIn(page, "admin@example.com", "not-the-password");
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid account or password.");
+  await signIn(page, "nobody@example.com", "not-the-password");
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid account or password.");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a console page without a session goes to sign-in and comes back after it", async ({ page }) => {
+  await page.goto("/settings/people/agents");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fsettings%2Fpeople%2Fagents/);
+  await signInAsAdminFrom(page);
+  await expect(page).toHaveURL(/\/settings\/people\/agents$/);
+});
+
+test("an offsite callbackUrl is ignored", async ({ page }) => {
+  await page.goto("/login?callbackUrl=https://evil.example/steal");
+  await signInAsAdminFrom(page);
+  await expect(page).toHaveURL(/localhost:\d+\/$/);
+  await page.context().clearCookies();
+  await page.goto("/login?callbackUrl=//evil.example/x");
+  await signInAsAdminFrom(page);
+  await expect(page).toHaveURL(/localhost:\d+\/$/);
+});
+
+test("signing out ends the session on the server, not only in the browser", async ({ page, context }) => {
+  await signInAsAdmin(page);
+  const cookies = await context.cookies();
+  await signOut(page);
+  await context.addCookies(cookies);
+  await page.goto("/settings/people/agents");
+  await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+});
+
+async function signInAsAdminFrom(page: import("@playwright/test").Page) {
+  const { E2E_ADMIN } = await import("./support");
+  await page.getByLabel("Account").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
