@@ -3,7 +3,8 @@
 import NextAuth from "next-auth";
 import { NextResponse, type NextRequest } from "next/server";
 import { authConfig } from "@/lib/auth/auth.config";
-import { CHALLENGE_COOKIE } from "@/lib/auth/cookie-names";
+import { CHALLENGE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "@/lib/auth/cookie-names";
+import { unseal } from "@/lib/auth/sealed-cookies";
 
 const { auth } = NextAuth(authConfig);
 
@@ -28,7 +29,25 @@ function isPublic(pathname: string): boolean {
   return pathname === "/login" || pathname.startsWith("/api/auth/") || pathname === "/dev/outbox";
 }
 
-export default auth((request) => {
+const TRUSTED_TTL_S = 90 * 24 * 60 * 60;
+
+/** A trusted-browser cookie that can never be honoured: forged, expired, or another user's. */
+async function isStaleTrustCookie(value: string | undefined, userId: string | undefined): Promise<boolean> {
+  if (!value) return false;
+  const data = await unseal("trusted-browser", value, TRUSTED_TTL_S);
+  if (!data || typeof data.expiresAt !== "number" || data.expiresAt <= Date.now()) return true;
+  return Boolean(userId) && data.userId !== userId;
+}
+
+export default auth(async (request) => {
+  const response = route(request);
+  if (await isStaleTrustCookie(request.cookies.get(TRUSTED_BROWSER_COOKIE)?.value, request.auth?.userId)) {
+    response.cookies.set(TRUSTED_BROWSER_COOKIE, "", { maxAge: 0, path: "/", httpOnly: true, secure: secureCookies, sameSite: "lax" });
+  }
+  return response;
+}) as (request: NextRequest) => Promise<Response>;
+
+function route(request: NextRequest & { auth: import("next-auth").Session | null }): NextResponse {
   const { pathname, search } = request.nextUrl;
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, request.nextUrl.protocol === "https:");
@@ -66,7 +85,7 @@ export default auth((request) => {
   }
 
   return pass();
-}) as (request: NextRequest) => Promise<Response>;
+}
 
 export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|robots.txt).*)"],

@@ -3,9 +3,9 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 const alias = {
-  "@": path.resolve(__dirname),
+  "@": path.resolve(import.meta.dirname),
   // Next.js resolves "server-only" to nothing on the server; tests run on the server side too.
-  "server-only": path.resolve(__dirname, "tests/support/empty.ts"),
+  "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
 };
 
 export default defineConfig({

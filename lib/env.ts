@@ -64,6 +64,6 @@ export function appName(): string {
 }
 
 /** The local outbox (and its page) exists in development, and in production only with EMAIL_OUTBOX=1. */
-export function outboxEnabled(): boolean {
-  return !isProduction || process.env.EMAIL_OUTBOX === "1";
+export function outboxEnabled(env: NodeJS.ProcessEnv | Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return env.NODE_ENV !== "production" || env.EMAIL_OUTBOX === "1";
 }

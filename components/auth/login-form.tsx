@@ -1,15 +1,21 @@
 "use client";
 
 import { useActionState } from "react";
-import { signInWithPassword, type LoginState } from "@/app/(auth)/login/actions";
+import type { LoginState } from "@/app/(auth)/login/actions";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 
-export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
-  const [state, action] = useActionState<LoginState, FormData>(signInWithPassword, {});
+type Props = {
+  action: (previous: LoginState, formData: FormData) => Promise<LoginState>;
+  callbackUrl: string;
+  notice?: string;
+};
+
+export function LoginForm({ action, callbackUrl, notice }: Props) {
+  const [state, submit] = useActionState<LoginState, FormData>(action, {});
   return (
-    <form action={action} className="flex flex-col gap-4" noValidate>
+    <form action={submit} className="flex flex-col gap-4" noValidate>
       {state.error ? <Alert>{state.error}</Alert> : notice ? <Alert tone="warning">{notice}</Alert> : null}
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       <Field

@@ -1,6 +1,6 @@
 // Chooses how mail leaves Tessera: Resend when a key is set, the local outbox where allowed, else a refusal.
 import "server-only";
-import { appName } from "@/lib/env";
+import { appName, outboxEnabled } from "@/lib/env";
 import { outboxTransport } from "./outbox";
 import { resendTransport } from "./resend-transport";
 
@@ -38,8 +38,7 @@ export function createTransport(env: EmailEnv = process.env): EmailTransport {
     });
   }
 
-  // The same rule as outboxEnabled() in lib/env.ts, read from `env` so tests can choose it.
-  if (!production || env.EMAIL_OUTBOX === "1") return outboxTransport();
+  if (outboxEnabled(env)) return outboxTransport();
 
   throw new Error("Email is not configured: set RESEND_API_KEY and EMAIL_FROM (EMAIL_OUTBOX=1 keeps the local outbox, for test servers only).");
 }

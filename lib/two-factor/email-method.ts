@@ -1,7 +1,7 @@
 // Setting up (or re-verifying) email as a second factor: a setup code to the user's address, then its confirmation.
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { twoFactorMethods } from "@/db/schema";
+import { twoFactorMethods, users } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
@@ -23,6 +23,8 @@ export async function confirmEmailSetup(
   context: RequestContext,
 ): Promise<ConfirmEmailSetupResult> {
   return db.transaction(async (tx) => {
+    // The user's row first, in the same order as every other 2FA change, so none can deadlock.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     // Consumed inside the transaction, so a failure below leaves the code usable.
     if (!(await consumeEmailCode(tx, userId, "setup", code))) return { ok: false as const, reason: "invalid" as const };
 

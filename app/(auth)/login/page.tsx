@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
+import { signInWithPassword } from "./actions";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 
@@ -15,7 +16,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <>
       <h1 className="text-xl font-semibold tracking-tight">User Sign In</h1>
       <p className="mt-1 mb-6 text-sm text-slate-600">Sign in with your username or email.</p>
-      <LoginForm callbackUrl={callbackUrl} notice={notice} />
+      <LoginForm action={signInWithPassword} callbackUrl={callbackUrl} notice={notice} />
     </>
   );
 }

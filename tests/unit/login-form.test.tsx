@@ -1,0 +1,38 @@
+// @vitest-environment jsdom
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { LoginState } from "@/app/(auth)/login/actions";
+import { LoginForm } from "@/components/auth/login-form";
+
+describe("the sign-in form", () => {
+  it("has the contract's fields and button, with autofill hints", () => {
+    render(<LoginForm action={async () => ({})} callbackUrl="/" />);
+    expect(screen.getByLabelText("Account")).toHaveAttribute("autocomplete", "username");
+    expect(screen.getByLabelText("Password")).toHaveAttribute("type", "password");
+    expect(screen.getByLabelText("Password")).toHaveAttribute("autocomplete", "current-password");
+    expect(screen.getByRole("button", { name: "Sign in" })).toBeEnabled();
+  });
+
+  it("posts the account, the password and the callback path, and shows the error it gets back", async () => {
+    const received: Record<string, FormDataEntryValue>[] = [];
+    const action = async (_previous: LoginState, formData: FormData): Promise<LoginState> => {
+      received.push(Object.fromEntries(formData));
+      return { error: "Invalid account or password.", account: String(formData.get("account")) };
+    };
+    render(<LoginForm action={action} callbackUrl="/settings/people/agents" />);
+    await userEvent.type(screen.getByLabelText("Account"), "maria");
+    await userEvent.type(screen.getByLabelText("Password"), "wrong password");
+    await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Invalid account or password.");
+    expect(received).toEqual([{ account: "maria", password: "wrong password", callbackUrl: "/settings/people/agents" }]);
+    await waitFor(() => expect(screen.getByLabelText("Account")).toHaveValue("maria"));
+    expect(screen.getByLabelText("Password")).toHaveValue("");
+  });
+
+  it("shows a notice (a locked account) until there is an error to show", () => {
+    render(<LoginForm action={async () => ({})} callbackUrl="/" notice="Your account has been locked. Ask an admin to unlock it." />);
+    expect(screen.getByRole("status")).toHaveTextContent("Your account has been locked");
+  });
+});
