@@ -21,10 +21,15 @@ function passwordFor(purpose: SealPurpose): Promise<string> {
 }
 
 export async function seal(purpose: SealPurpose, data: Record<string, unknown>, ttlSeconds: number): Promise<string> {
+  // iron-session reads a ttl of 0 as "never expires"; every sealed value here must die.
+  if (!(ttlSeconds > 0)) throw new Error("A sealed value needs a lifetime.");
   return sealData(data, { password: await passwordFor(purpose), ttl: ttlSeconds });
 }
 
-/** The sealed data, or null when the value is forged, tampered with, sealed for another purpose or expired. */
+/**
+ * The sealed data, or null when the value is forged, tampered with, sealed for another purpose or
+ * expired. The expiry is the one sealed in (its ttl, plus the minute of clock skew iron allows).
+ */
 export async function unseal(purpose: SealPurpose, value: string | undefined, ttlSeconds: number): Promise<Record<string, unknown> | null> {
   if (!value || value.length > 4096) return null;
   try {

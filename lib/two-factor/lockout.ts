@@ -29,12 +29,13 @@ export async function attemptSecondFactor(
   verify: (tx: Transaction) => Promise<{ ok: boolean; method?: string }>,
 ): Promise<AttemptResult> {
   return db.transaction(async (tx) => {
-    const at = now();
     const [user] = await tx
       .select({ status: users.status, failures: users.failedCodeAttempts, retryAfter: users.codeRetryAfter })
       .from(users)
       .where(eq(users.id, userId))
       .for("update");
+    // Read after the lock: a request that queued behind others must not judge the wait by the time it arrived.
+    const at = now();
     if (!user || user.status !== "active") return { kind: "locked", justLocked: false } as const;
     if (user.retryAfter && user.retryAfter > at) {
       return { kind: "wait", retryAt: user.retryAfter, failures: user.failures } as const;

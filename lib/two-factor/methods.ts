@@ -49,7 +49,10 @@ export async function revokeTrustedBrowsers(db: Queryable, userId: string): Prom
 
 export type TurnOffMethodResult = { ok: true; lastMethod: boolean } | { ok: false; reason: "not_enabled" };
 
-/** Turns one method off; turning off the last one also ends the backup codes and trusted browsers. */
+/**
+ * Turns one method off and ends every trusted browser (the method is often turned off because its
+ * device was lost); turning off the last one also ends the backup codes.
+ */
 export async function turnOffMethod(
   db: Queryable,
   userId: string,
@@ -67,11 +70,9 @@ export async function turnOffMethod(
     if (removed.length === 0) return { ok: false as const, reason: "not_enabled" as const };
 
     await raiseSessionVersion(tx, userId);
+    await revokeTrustedBrowsers(tx, userId);
     const lastMethod = !(await hasTwoFactor(tx, userId));
-    if (lastMethod) {
-      await tx.delete(backupCodes).where(eq(backupCodes.userId, userId));
-      await revokeTrustedBrowsers(tx, userId);
-    }
+    if (lastMethod) await tx.delete(backupCodes).where(eq(backupCodes.userId, userId));
     await recordEvent(tx, {
       type: "two_factor.method_disabled",
       actorId,

@@ -2,20 +2,32 @@
 // current policy decide whether it is still honoured.
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { trustedBrowsers, users } from "@/db/schema";
+import { settings, trustedBrowsers, users } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { DAY, addMs, now } from "../clock";
 import type { RequestContext } from "../request";
 import { skipDays, type Policy } from "./policy";
 
+/**
+ * Remembers the browser for `days`. The caller read the policy a moment ago; if an admin has
+ * switched to "Every login" since, the row is born revoked, so switching back cannot revive it.
+ */
 export async function trustBrowser(db: Queryable, userId: string, days: number, context: RequestContext) {
-  const createdAt = now();
-  const [row] = await db
-    .insert(trustedBrowsers)
-    .values({ userId, createdAt, expiresAt: addMs(createdAt, days * DAY), lastUsedAt: createdAt, userAgent: context.userAgent, ip: context.ip })
-    .returning({ id: trustedBrowsers.id, expiresAt: trustedBrowsers.expiresAt });
-  await recordEvent(db, { type: "trusted_browser.added", actorId: userId, subjectId: userId, context, details: { browserId: row.id, days } });
-  return row;
+  return db.transaction(async (tx) => {
+    // A shared lock on the policy row, which updatePolicy locks before it revokes every trust: a
+    // switch to "Every login" either waits for this row and ends it, or this waits and sees the switch.
+    const [policy] = await tx.select({ mode: settings.twoFactorMode }).from(settings).where(eq(settings.id, 1)).for("share");
+    const createdAt = now();
+    const revokedAt = policy?.mode === "skip_allowed" ? null : createdAt;
+    const [row] = await tx
+      .insert(trustedBrowsers)
+      .values({ userId, createdAt, expiresAt: addMs(createdAt, days * DAY), lastUsedAt: createdAt, userAgent: context.userAgent, ip: context.ip, revokedAt })
+      .returning({ id: trustedBrowsers.id, expiresAt: trustedBrowsers.expiresAt });
+    if (revokedAt === null) {
+      await recordEvent(tx, { type: "trusted_browser.added", actorId: userId, subjectId: userId, context, details: { browserId: row.id, days } });
+    }
+    return row;
+  });
 }
 
 /**
@@ -36,8 +48,8 @@ export async function honourTrustedBrowser(db: Queryable, browserId: string, use
         isNull(trustedBrowsers.revokedAt),
         gt(trustedBrowsers.expiresAt, at),
         sql`${trustedBrowsers.createdAt} + make_interval(days => ${days}) > ${at.toISOString()}::timestamptz`,
-        // A password change voids every trust given before it.
-        sql`${trustedBrowsers.createdAt} >= (select ${users.passwordChangedAt} from ${users} where ${users.id} = ${userId})`,
+        // A password change voids every trust given before it, and one given in the same instant.
+        sql`${trustedBrowsers.createdAt} > (select ${users.passwordChangedAt} from ${users} where ${users.id} = ${userId})`,
       ),
     )
     .returning({ id: trustedBrowsers.id });
@@ -63,7 +75,7 @@ export async function revokeTrustedBrowser(db: Queryable, userId: string, browse
   return true;
 }
 
-/** Ends every trust of the user at once (policy to "Every login" needs no call: honour checks the policy). */
+/** Ends every trust of the user at once. */
 export async function revokeAllTrustedBrowsers(db: Queryable, userId: string, context: RequestContext, actorId = userId): Promise<number> {
   const rows = await db
     .update(trustedBrowsers)

@@ -122,7 +122,7 @@ describe("turning methods off", () => {
     expect(await liveBrowsers(user.id)).toHaveLength(0);
   });
 
-  it("turning off one of two methods keeps the backup codes and trusted browsers", async () => {
+  it("turning off one of two methods keeps the backup codes but ends trusted browsers", async () => {
     const db = await getDb();
     const user = await createTestUser();
     await enableEmail(user.id);
@@ -132,7 +132,7 @@ describe("turning methods off", () => {
     expect(await turnOffMethod(db, user.id, "app", context)).toEqual({ ok: true, lastMethod: false });
     expect(await listEnabledMethods(db, user.id)).toEqual(["email"]);
     expect((await backupCodeStatus(db, user.id)).total).toBe(10);
-    expect(await liveBrowsers(user.id)).toHaveLength(1);
+    expect(await liveBrowsers(user.id)).toHaveLength(0);
   });
 
   it("turning a method off raises the session version and is audited with the actor", async () => {
