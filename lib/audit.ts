@@ -26,8 +26,13 @@ export const AUDIT_TYPES = [
   "admin_backup_code.issued",
   "admin_backup_code.used",
   "policy.updated",
+  "audit_log.exported",
   "trusted_browser.added",
   "trusted_browser.revoked",
+  "password.changed",
+  "password.change_failed",
+  "reauth.succeeded",
+  "reauth.failed",
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

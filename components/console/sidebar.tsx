@@ -73,7 +73,7 @@ export function Sidebar({ user }: { user: { name: string; email: string; role: R
           <p className="truncate text-xs text-slate-500">{user.email}</p>
         </div>
         <form action={signOutAction}>
-          <button type="submit" className="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+          <button type="submit" className="shrink-0 rounded-md px-2 py-1 text-sm font-medium whitespace-nowrap text-slate-600 hover:bg-slate-100 hover:text-slate-900">
             Sign out
           </button>
         </form>

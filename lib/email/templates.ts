@@ -98,6 +98,15 @@ export function backupCodesGeneratedEmail(input: { name: string }): Email {
   });
 }
 
+export function passwordChangedEmail(input: { name: string }): Email {
+  return compose({
+    subject: "Your password was changed",
+    heading: "Your password was changed",
+    name: input.name,
+    blocks: [`The password of your ${appName()} account was changed.`, SESSIONS_ENDED, NOT_YOU],
+  });
+}
+
 export function adminBackupCodeIssuedEmail(input: { name: string; adminName: string }): Email {
   return compose({
     subject: "An administrator issued you a backup code",

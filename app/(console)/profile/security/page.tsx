@@ -1,0 +1,97 @@
+import type { Metadata } from "next";
+import { AppMethodCard } from "@/components/two-factor/app-method-card";
+import { BackupCodesCard } from "@/components/two-factor/backup-codes-card";
+import { describeBrowser } from "@/components/two-factor/browser-name";
+import { formatDateTime } from "@/components/two-factor/format";
+import { EmailMethodCard } from "@/components/two-factor/email-method-card";
+import { PasswordCard } from "@/components/two-factor/password-card";
+import { ReauthProvider } from "@/components/two-factor/reauth";
+import { TrustedBrowsersCard, type TrustedBrowserRow } from "@/components/two-factor/trusted-browsers-card";
+import { Alert } from "@/components/ui/alert";
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth/current-user";
+import { readTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
+import { isRecentlyReauthenticated } from "@/lib/auth/reauth";
+import { appName } from "@/lib/env";
+import { appMethodStatus } from "@/lib/two-factor/app-method";
+import { backupCodeStatus } from "@/lib/two-factor/backup-codes";
+import { listEnabledMethods } from "@/lib/two-factor/methods";
+import { getPolicy } from "@/lib/two-factor/policy";
+import { listTrustedBrowsers } from "@/lib/two-factor/trusted-browsers";
+
+export const metadata: Metadata = { title: "Two-Factor Authentication" };
+
+export default async function SecurityPage() {
+  const { user, sessionId } = await requireUser();
+  const db = await getDb();
+  const [methods, app, backup, policy, recent] = await Promise.all([
+    listEnabledMethods(db, user.id),
+    appMethodStatus(db, user.id),
+    backupCodeStatus(db, user.id),
+    getPolicy(db),
+    isRecentlyReauthenticated(db, sessionId),
+  ]);
+  const browsers = recent ? await trustedBrowserRows(user.id) : null;
+  const name = appName();
+  const lastMethod = methods.length === 1;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <header>
+        <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">Profile · User Setting</p>
+        <h1 className="text-2xl font-semibold tracking-tight">Two-Factor Authentication</h1>
+        <p className="mt-1 max-w-2xl text-sm text-slate-600">
+          A second step at sign-in, so that a stolen password alone cannot open your account.
+        </p>
+      </header>
+      {methods.length === 0 ? (
+        <Alert tone="warning">
+          {policy.requireEnrollment
+            ? "Your admin requires two-factor authentication. Set up the authenticator app or email to keep using the console."
+            : "Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it."}
+        </Alert>
+      ) : null}
+      <ReauthProvider methods={methods}>
+        <div className="grid gap-6 lg:grid-cols-2">
+          <EmailMethodCard
+            enabled={methods.includes("email")}
+            email={user.email}
+            allowed={policy.allowEmailMethod}
+            lastMethod={lastMethod}
+            appName={name}
+          />
+          <AppMethodCard
+            enabled={app.enabled}
+            since={app.enabledAt ? formatDateTime(app.enabledAt) : null}
+            lastMethod={lastMethod}
+            account={user.email}
+            appName={name}
+          />
+        </div>
+        <BackupCodesCard
+          available={methods.length > 0}
+          remaining={backup.remaining}
+          total={backup.total}
+          createdAt={backup.createdAt ? formatDateTime(backup.createdAt) : null}
+          account={user.email}
+          appName={name}
+        />
+        <TrustedBrowsersCard browsers={browsers} everyLogin={policy.twoFactorMode === "every_login"} hasTwoFactor={methods.length > 0} />
+        <PasswordCard account={user.email} changedAt={formatDateTime(user.passwordChangedAt)} />
+      </ReauthProvider>
+    </div>
+  );
+}
+
+/** Only what the table shows: no address, and the user agent reduced to a readable name. */
+async function trustedBrowserRows(userId: string): Promise<TrustedBrowserRow[]> {
+  const [rows, cookie] = await Promise.all([listTrustedBrowsers(await getDb(), userId), readTrustedBrowserCookie()]);
+  return rows.map((row) => ({
+    id: row.id,
+    name: describeBrowser(row.userAgent),
+    createdAt: formatDateTime(row.createdAt),
+    lastUsedAt: row.lastUsedAt ? formatDateTime(row.lastUsedAt) : "Never",
+    expiresAt: formatDateTime(row.expiresAt),
+    thisBrowser: cookie?.browserId === row.id && cookie.userId === userId,
+  }));
+}

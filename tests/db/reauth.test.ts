@@ -1,0 +1,144 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { auditEvents, users } from "@/db/schema";
+import { isRecentlyReauthenticated, REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
+import { reauthenticateWithCode, reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
+import { createUserSession, revokeSession } from "@/lib/auth/sessions";
+import { ACCOUNT_LIMIT } from "@/lib/auth/sign-in";
+import { MINUTE, advanceClock, freezeClock, now } from "@/lib/clock";
+import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
+import { issueEmailCode } from "@/lib/two-factor/email-codes";
+import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
+import { totpCodeAt } from "@/lib/two-factor/totp";
+import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
+
+const context = { ip: "198.51.100.4", userAgent: "vitest" };
+// The start of a 30-second step, so "the next step" is exactly 30 s away.
+const T0 = new Date("2030-03-01T08:00:00.000Z");
+
+async function signedIn() {
+  const db = await getDb();
+  const user = await createTestUser();
+  const sessionId = await createUserSession(db, user.id, context);
+  return { db, user, current: { userId: user.id, sessionId } };
+}
+
+async function enableApp(user: { id: string; email: string }): Promise<string> {
+  const db = await getDb();
+  const { secret } = await beginAppSetup(db, user);
+  const confirmed = await confirmAppSetup(db, user.id, totpCodeAt(secret, now()), context);
+  if (!confirmed.ok) throw new Error("app setup refused");
+  return secret;
+}
+
+async function failures(userId: string) {
+  const db = await getDb();
+  const [row] = await db.select({ failures: users.failedCodeAttempts, status: users.status }).from(users).where(eq(users.id, userId));
+  return row;
+}
+
+describe("re-authentication window", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+    freezeClock(T0);
+  });
+
+  it("signing in opens the window, which closes 10 minutes later", async () => {
+    const { db, current } = await signedIn();
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    advanceClock(REAUTH_WINDOW_MS - 1000);
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    advanceClock(1000);
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+  });
+
+  it("the right password opens the window again, for this session only", async () => {
+    const { db, user, current } = await signedIn();
+    const otherSession = await createUserSession(db, user.id, context);
+    advanceClock(11 * MINUTE);
+    expect(await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).toEqual({ kind: "ok" });
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    expect(await isRecentlyReauthenticated(db, otherSession)).toBe(false);
+    advanceClock(REAUTH_WINDOW_MS);
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+  });
+
+  it("a wrong password opens nothing and is audited without the password", async () => {
+    const { db, current } = await signedIn();
+    advanceClock(11 * MINUTE);
+    expect(await reauthenticateWithPassword(db, current, "my-guess-is-wrong", context)).toEqual({ kind: "invalid" });
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    const events = await db.select().from(auditEvents);
+    expect(events.map((event) => event.type)).toEqual(["reauth.failed"]);
+    expect(events[0]).toMatchObject({ subjectId: current.userId, ip: context.ip, details: { method: "password", reason: "wrong_password" } });
+    expect(JSON.stringify(events)).not.toContain("my-guess-is-wrong");
+  });
+
+  it("password guesses are throttled like sign-in: past the limit even the right one waits for the next window", async () => {
+    const { db, current } = await signedIn();
+    advanceClock(11 * MINUTE);
+    const guesses = await Promise.all(
+      Array.from({ length: ACCOUNT_LIMIT.max + 5 }, () => reauthenticateWithPassword(db, current, "a wrong guess", context)),
+    );
+    expect(guesses.filter((result) => result.kind === "invalid")).toHaveLength(ACCOUNT_LIMIT.max);
+    expect((await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).kind).toBe("throttled");
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    advanceClock(ACCOUNT_LIMIT.windowMs);
+    expect(await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).toEqual({ kind: "ok" });
+  });
+
+  it("a current authenticator code opens the window, and the same code cannot be used again", async () => {
+    const { db, user, current } = await signedIn();
+    const secret = await enableApp(user);
+    advanceClock(11 * MINUTE);
+    const code = totpCodeAt(secret, now());
+    expect(await reauthenticateWithCode(db, current, code, context)).toEqual({ kind: "ok" });
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    expect(await reauthenticateWithCode(db, current, code, context)).toEqual({ kind: "invalid" });
+    expect(await failures(user.id)).toEqual({ failures: 1, status: "active" });
+    const events = await db.select({ type: auditEvents.type }).from(auditEvents);
+    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(["reauth.succeeded", "two_factor.code_replayed"]));
+  });
+
+  it("an emailed sign-in code opens the window", async () => {
+    const { db, user, current } = await signedIn();
+    const setup = await beginEmailSetup(db, user.id);
+    if (!setup.ok) throw new Error("setup code refused");
+    await confirmEmailSetup(db, user.id, setup.code, context);
+    advanceClock(11 * MINUTE);
+    const issued = await issueEmailCode(db, user.id, "sign_in");
+    if (!issued.ok) throw new Error("sign-in code refused");
+    expect(await reauthenticateWithCode(db, current, issued.code, context)).toEqual({ kind: "ok" });
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+  });
+
+  it("wrong codes count toward the sign-in wait and lock", async () => {
+    const { db, user, current } = await signedIn();
+    const secret = await enableApp(user);
+    advanceClock(11 * MINUTE);
+    const wrong = String((Number(totpCodeAt(secret, now())) + 500_000) % 1_000_000).padStart(6, "0");
+    expect(await reauthenticateWithCode(db, current, wrong, context)).toEqual({ kind: "invalid" });
+    expect(await reauthenticateWithCode(db, current, wrong, context)).toEqual({ kind: "invalid" });
+    expect((await reauthenticateWithCode(db, current, wrong, context)).kind).toBe("wait");
+    expect(await failures(user.id)).toEqual({ failures: 3, status: "active" });
+    // During the wait even the right code is refused.
+    expect((await reauthenticateWithCode(db, current, totpCodeAt(secret, now()), context)).kind).toBe("wait");
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+  });
+
+  it("without a method a code is refused without counting a failure", async () => {
+    const { db, user, current } = await signedIn();
+    advanceClock(11 * MINUTE);
+    expect(await reauthenticateWithCode(db, current, "123456", context)).toEqual({ kind: "invalid" });
+    expect(await failures(user.id)).toEqual({ failures: 0, status: "active" });
+  });
+
+  it("a revoked session cannot be re-authenticated", async () => {
+    const { db, current } = await signedIn();
+    advanceClock(11 * MINUTE);
+    await revokeSession(db, current.sessionId);
+    await reauthenticateWithPassword(db, current, TEST_PASSWORD, context);
+    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+  });
+});

@@ -1,0 +1,433 @@
+// Profile > Two-Factor Authentication in the production build: an agent links an authenticator app
+// from the QR code, keeps backup codes, sets up email from the outbox, turns both off, and the
+// sensitive changes ask "Confirm it's you" once the re-authentication window has passed.
+import { readFile } from "node:fs/promises";
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import jsQR from "jsqr";
+import postgres from "postgres";
+import { totpCodeAt } from "../../lib/two-factor/totp";
+import { createPerson, latestEmail, signIn, sixDigitCode, type TestPerson } from "./support";
+
+const PAGE = "/profile/security";
+const BACKUP_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
+const STEP_MS = 30_000;
+
+// A second code of the same app may have to wait for the next 30-second step.
+test.describe.configure({ timeout: 120_000 });
+
+// Screenshots for a person to look at, only when asked: E2E_SCREENSHOTS=1 writes /tmp/profile-*.png.
+async function snap(page: Page, name: string, options: { fullPage?: boolean } = {}) {
+  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `/tmp/profile-${name}.png`, ...options });
+}
+
+/**
+ * A code of the secret's current step, waiting for the next step when this one was already spent:
+ * the server accepts each step once.
+ */
+const lastStep = new Map<string, number>();
+async function freshCode(secret: string): Promise<string> {
+  let step = Math.floor(Date.now() / STEP_MS);
+  if ((lastStep.get(secret) ?? -1) >= step) {
+    await new Promise((resolve) => setTimeout(resolve, (step + 1) * STEP_MS - Date.now() + 250));
+    step = Math.floor(Date.now() / STEP_MS);
+  }
+  lastStep.set(secret, step);
+  return totpCodeAt(secret, new Date(step * STEP_MS + 1000));
+}
+
+/** Draws the QR code's SVG on a canvas in the page and decodes its pixels here with jsQR. */
+async function decodeQrCode(qr: Locator): Promise<string | null> {
+  const image = await qr.evaluate(async (svg) => {
+    const size = 480;
+    const picture = new Image();
+    picture.src = `data:image/svg+xml;base64,${btoa(new XMLSerializer().serializeToString(svg))}`;
+    await picture.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = size;
+    canvas.height = size;
+    const context = canvas.getContext("2d")!;
+    context.imageSmoothingEnabled = false;
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, size, size);
+    context.drawImage(picture, 0, 0, size, size);
+    return { size, pixels: Array.from(context.getImageData(0, 0, size, size).data) };
+  });
+  return jsQR(Uint8ClampedArray.from(image.pixels), image.size, image.size)?.data ?? null;
+}
+
+async function signedInContext(browser: Browser, person: TestPerson): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page, person.username, person.password);
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  return { context, page };
+}
+
+function region(page: Page, name: string): Locator {
+  return page.getByRole("region", { name, exact: true });
+}
+
+/** Sets up the app from the dialog and returns its secret; the backup codes dialog is left open when it appears. */
+async function setUpApp(page: Page): Promise<string> {
+  await region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" }).click();
+  const link = page.getByRole("dialog", { name: "Link the app to your account" });
+  await expect(link.getByRole("img", { name: "QR code" })).toBeVisible();
+  const secret = (await link.locator("code").innerText()).replace(/\s/g, "");
+  await link.getByRole("button", { name: "Next" }).click();
+  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
+  await enter.getByLabel("Authentication code").fill(await freshCode(secret));
+  await enter.getByRole("button", { name: "Verify" }).click();
+  await expect(enter).toBeHidden();
+  return secret;
+}
+
+async function closeBackupCodes(page: Page): Promise<string[]> {
+  const dialog = page.getByRole("dialog", { name: "Save your backup codes" });
+  const list = dialog.getByRole("list", { name: "Backup codes" });
+  await expect(list).toBeVisible();
+  const codes = await list.getByRole("listitem").allInnerTexts();
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(dialog).toBeHidden();
+  return codes.map((code) => code.trim());
+}
+
+/** Sets up email with the code read from the outbox in a second tab, so the dialog stays open. */
+async function setUpEmail(page: Page, person: TestPerson, button: "Set up" | "Reset" = "Set up") {
+  await region(page, "Email authentication").getByRole("button", { name: button }).click();
+  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
+  await expect(enter).toContainText(person.email);
+  const outbox = await page.context().newPage();
+  const mail = await latestEmail(outbox, person.email, /Confirm your email address/);
+  await outbox.close();
+  await enter.getByLabel("Authentication code").fill(sixDigitCode(mail.body));
+  await enter.getByRole("button", { name: "Verify" }).click();
+  await expect(enter).toBeHidden();
+}
+
+test("an agent links an authenticator app from the QR code, keeps ten backup codes, and their other session ends", async ({ browser }) => {
+  const agent = await createPerson(browser);
+  const { context, page } = await signedInContext(browser, agent);
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const other = await signedInContext(browser, agent);
+
+  await page.goto(PAGE);
+  await expect(page.getByRole("heading", { level: 1, name: "Two-Factor Authentication" })).toBeVisible();
+  const app = region(page, "Authenticator app authentication");
+  await expect(app.getByText("Off", { exact: true })).toBeVisible();
+  await expect(region(page, "Backup codes")).toContainText("become available");
+  await snap(page, "initial", { fullPage: true });
+
+  await app.getByRole("button", { name: "Set up" }).click();
+  const link = page.getByRole("dialog", { name: "Link the app to your account" });
+  const qr = link.getByRole("img", { name: "QR code" });
+  await expect(qr).toBeVisible();
+  const secret = (await link.locator("code").innerText()).replace(/\s/g, "");
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  const uri = await decodeQrCode(qr);
+  expect(uri).toBe(
+    `otpauth://totp/Tessera:${encodeURIComponent(agent.email)}?secret=${secret}&issuer=Tessera&algorithm=SHA1&digits=6&period=30`,
+  );
+  await expect(link).toContainText("date and time automatically");
+  await snap(page, "app-link");
+
+  await link.getByRole("button", { name: "Next" }).click();
+  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
+  const wrong = String((Number(totpCodeAt(secret, new Date())) + 500_000) % 1_000_000).padStart(6, "0");
+  await enter.getByLabel("Authentication code").fill(wrong);
+  await enter.getByRole("button", { name: "Verify" }).click();
+  await expect(enter.getByText("Invalid authentication code.")).toBeVisible();
+  await enter.getByLabel("Authentication code").fill(await freshCode(secret));
+  await enter.getByRole("button", { name: "Verify" }).click();
+
+  const codesDialog = page.getByRole("dialog", { name: "Save your backup codes" });
+  await expect(codesDialog).toContainText("shown only now");
+  const codes = (await codesDialog.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts()).map((code) => code.trim());
+  expect(codes).toHaveLength(10);
+  for (const code of codes) expect(code).toMatch(BACKUP_CODE);
+  expect(new Set(codes).size).toBe(10);
+  await snap(page, "backup-codes");
+
+  const [download] = await Promise.all([page.waitForEvent("download"), codesDialog.getByRole("button", { name: "Download" }).click()]);
+  expect(download.suggestedFilename()).toBe("tessera-backup-codes.txt");
+  expect(download.url()).not.toMatch(/[a-z0-9]{5}-[a-z0-9]{5}/);
+  const file = await readFile(await download.path(), "utf8");
+  expect(file).toContain("Tessera");
+  expect(file).toContain(agent.email);
+  for (const code of codes) expect(file).toContain(code);
+
+  await codesDialog.getByRole("button", { name: "Copy" }).click();
+  await expect(codesDialog.getByText("Copied.")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(codes.join("\n"));
+  await codesDialog.getByRole("button", { name: "Done" }).click();
+  await expect(codesDialog).toBeHidden();
+
+  await expect(app.getByText("On", { exact: true })).toBeVisible();
+  await expect(app.getByRole("button", { name: "Reset" })).toBeVisible();
+  await expect(app.getByRole("button", { name: "Turn off" })).toBeVisible();
+  await expect(region(page, "Backup codes")).toContainText("10 of 10 codes left");
+  await snap(page, "app-on", { fullPage: true });
+
+  // This browser stays signed in; the other session of the same person ends.
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: "Two-Factor Authentication" })).toBeVisible();
+  // The secret is never sent to the browser again.
+  expect(await page.content()).not.toContain(secret);
+  await other.page.goto(PAGE);
+  await expect(other.page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+
+  const notice = await latestEmail(page, agent.email, /Authenticator app authentication was turned on/);
+  expect(notice.body).not.toContain(secret);
+  for (const code of codes) expect(notice.body).not.toContain(code);
+
+  // Signing in again asks for a code from the app, and a spent step is not accepted twice.
+  await context.clearCookies();
+  await signIn(page, agent.username, agent.password);
+  await expect(page.getByRole("heading", { name: "Input Authentication Code" })).toBeVisible();
+  await page.getByLabel("Authentication code").fill(await freshCode(secret));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+
+  await other.context.close();
+  await context.close();
+});
+
+test("email authentication is set up with the emailed code, then used to sign in", async ({ browser }) => {
+  const agent = await createPerson(browser);
+  const { context, page } = await signedInContext(browser, agent);
+  await page.goto(PAGE);
+  const email = region(page, "Email authentication");
+
+  await email.getByRole("button", { name: "Set up" }).click();
+  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
+  await expect(enter).toContainText(agent.email);
+  await expect(enter.getByRole("button", { name: "Resend" })).toBeDisabled();
+  await snap(page, "email-code");
+  const outbox = await context.newPage();
+  const mail = await latestEmail(outbox, agent.email, /Confirm your email address/);
+  await outbox.close();
+  await enter.getByLabel("Authentication code").fill(sixDigitCode(mail.body));
+  await enter.getByRole("button", { name: "Verify" }).click();
+
+  // Email is the first method, so it brings the backup codes.
+  expect(await closeBackupCodes(page)).toHaveLength(10);
+  await expect(email.getByText("On", { exact: true })).toBeVisible();
+  await expect(email).toContainText("Email authentication is on.");
+  await latestEmail(page, agent.email, /Email authentication was turned on/);
+
+  await context.clearCookies();
+  await signIn(page, agent.username, agent.password);
+  await expect(page.getByRole("heading", { name: "Input Authentication Code" })).toBeVisible();
+  // The setup code went out less than a minute ago, so the sign-in code waits for the resend cooldown.
+  const resend = page.getByRole("button", { name: "Resend" });
+  await expect(resend).toBeEnabled({ timeout: 70_000 });
+  await resend.click();
+  const signInMail = await latestEmail(await context.newPage(), agent.email, /sign-in code/);
+  await page.getByLabel("Authentication code").fill(sixDigitCode(signInMail.body));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  await context.close();
+});
+
+test("each method can be turned off, and the last one takes the backup codes with it", async ({ browser }) => {
+  const agent = await createPerson(browser);
+  const { context, page } = await signedInContext(browser, agent);
+  await page.goto(PAGE);
+  await setUpApp(page);
+  await closeBackupCodes(page);
+  await setUpEmail(page, agent);
+  await expect(page.getByRole("dialog", { name: "Save your backup codes" })).toBeHidden();
+  await expect(region(page, "Email authentication").getByText("On", { exact: true })).toBeVisible();
+
+  await region(page, "Email authentication").getByRole("button", { name: "Turn off" }).click();
+  const confirmEmail = page.getByRole("dialog", { name: "Turn off email authentication?" });
+  await expect(confirmEmail).toContainText("other method");
+  await confirmEmail.getByRole("button", { name: "Turn off" }).click();
+  await expect(region(page, "Email authentication")).toContainText("Email authentication is off.");
+  await expect(region(page, "Email authentication").getByRole("button", { name: "Set up" })).toBeVisible();
+  await expect(region(page, "Backup codes")).toContainText("10 of 10 codes left");
+
+  await region(page, "Authenticator app authentication").getByRole("button", { name: "Turn off" }).click();
+  const confirmApp = page.getByRole("dialog", { name: "Turn off authenticator app authentication?" });
+  await expect(confirmApp).toContainText("only method");
+  await confirmApp.getByRole("button", { name: "Turn off" }).click();
+  await expect(region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" })).toBeVisible();
+  await expect(region(page, "Backup codes")).toContainText("become available");
+  await latestEmail(page, agent.email, /Authenticator app authentication was turned off/);
+  await context.close();
+});
+
+// The window opens at sign-in, and the server's clock cannot be moved from here: these tests age the
+// session in the database, which they can reach only when the suite runs on PostgreSQL (as CI does).
+test.describe("once the re-authentication window has passed", () => {
+  const databaseUrl = process.env.E2E_DATABASE_URL;
+  test.skip(!databaseUrl, "needs the suite's PostgreSQL database (run with DATABASE_URL set) to age the session");
+
+  async function sql<T extends object>(run: (db: postgres.Sql) => Promise<T[]>): Promise<T[]> {
+    const db = postgres(databaseUrl!, { max: 1, onnotice: () => {} });
+    try {
+      return await run(db);
+    } finally {
+      await db.end();
+    }
+  }
+
+  /** As if the person's last sign-in or confirmation was 11 minutes ago. */
+  async function ageReauthentication(person: TestPerson) {
+    await sql((db) => db`
+      update user_sessions set reauthenticated_at = reauthenticated_at - interval '11 minutes'
+      where user_id = (select id from users where username = ${person.username})`);
+  }
+
+  async function confirmWithPassword(page: Page, person: TestPerson) {
+    const reauth = page.getByRole("dialog", { name: "Confirm it's you" });
+    await reauth.getByLabel("Password").fill(person.password);
+    await reauth.getByRole("button", { name: "Confirm" }).click();
+    await expect(reauth).toBeHidden();
+  }
+
+  test("turning each method off asks \"Confirm it's you\" first, by password or by a current code", async ({ browser }) => {
+    const agent = await createPerson(browser);
+    const { context, page } = await signedInContext(browser, agent);
+    await page.goto(PAGE);
+    const secret = await setUpApp(page);
+    await closeBackupCodes(page);
+    await setUpEmail(page, agent);
+
+    await ageReauthentication(agent);
+    await region(page, "Email authentication").getByRole("button", { name: "Turn off" }).click();
+    await page.getByRole("dialog", { name: "Turn off email authentication?" }).getByRole("button", { name: "Turn off" }).click();
+    const reauth = page.getByRole("dialog", { name: "Confirm it's you" });
+    await expect(reauth).toBeVisible();
+    await reauth.getByLabel("Password").fill("not-the-password-at-all");
+    await reauth.getByRole("button", { name: "Confirm" }).click();
+    await expect(reauth.getByText("Wrong password.")).toBeVisible();
+    await snap(page, "reauth");
+    await confirmWithPassword(page, agent);
+    await expect(region(page, "Email authentication")).toContainText("Email authentication is off.");
+
+    await ageReauthentication(agent);
+    await region(page, "Authenticator app authentication").getByRole("button", { name: "Turn off" }).click();
+    await page.getByRole("dialog", { name: "Turn off authenticator app authentication?" }).getByRole("button", { name: "Turn off" }).click();
+    await reauth.getByRole("button", { name: "Use an authentication code instead" }).click();
+    await reauth.getByLabel("Authentication code").fill(await freshCode(secret));
+    await reauth.getByRole("button", { name: "Confirm" }).click();
+    await expect(reauth).toBeHidden();
+    await expect(region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" })).toBeVisible();
+    await context.close();
+  });
+
+  test("resetting the app and new backup codes ask again; the old secret works until the new one is verified", async ({ browser }) => {
+    const agent = await createPerson(browser);
+    const { context, page } = await signedInContext(browser, agent);
+    await page.goto(PAGE);
+    const oldSecret = await setUpApp(page);
+    const oldCodes = await closeBackupCodes(page);
+
+    await ageReauthentication(agent);
+    await region(page, "Authenticator app authentication").getByRole("button", { name: "Reset" }).click();
+    await confirmWithPassword(page, agent);
+    const link = page.getByRole("dialog", { name: "Link the app to your account" });
+    await expect(link).toContainText("current app keeps working");
+    const newSecret = (await link.locator("code").innerText()).replace(/\s/g, "");
+    expect(newSecret).not.toBe(oldSecret);
+    await link.getByRole("button", { name: "Next" }).click();
+    const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
+    // Only a code of the new secret finishes the reset.
+    await enter.getByLabel("Authentication code").fill(totpCodeAt(oldSecret, new Date()));
+    await enter.getByRole("button", { name: "Verify" }).click();
+    await expect(enter.getByText("Invalid authentication code.")).toBeVisible();
+    await enter.getByLabel("Authentication code").fill(await freshCode(newSecret));
+    await enter.getByRole("button", { name: "Verify" }).click();
+    await expect(enter).toBeHidden();
+    await expect(region(page, "Authenticator app authentication")).toContainText("was reset");
+    await latestEmail(await context.newPage(), agent.email, /Authenticator app authentication was reset/);
+
+    await ageReauthentication(agent);
+    await region(page, "Backup codes").getByRole("button", { name: "View Backup Codes" }).click();
+    const view = page.getByRole("dialog", { name: "Your backup codes" });
+    await expect(view).toContainText("cannot be shown again");
+    await view.getByRole("button", { name: "Generate new codes" }).click();
+    await confirmWithPassword(page, agent);
+    const newCodes = await closeBackupCodes(page);
+    expect(newCodes).toHaveLength(10);
+    expect(newCodes.filter((code) => oldCodes.includes(code))).toEqual([]);
+    await latestEmail(await context.newPage(), agent.email, /New backup codes were generated/);
+    await context.close();
+  });
+
+  test("trusted browsers are listed after \"Confirm it's you\" and can be revoked", async ({ browser }) => {
+    const agent = await createPerson(browser);
+    const { context, page } = await signedInContext(browser, agent);
+    await page.goto(PAGE);
+    await setUpApp(page);
+    await closeBackupCodes(page);
+    // A browser trusted at an earlier sign-in (the sign-in flow makes these rows).
+    await sql((db) => db`
+      insert into trusted_browsers (user_id, created_at, expires_at, last_used_at, user_agent)
+      select id, now(), now() + interval '30 days', now(),
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15'
+      from users where username = ${agent.username}`);
+
+    await ageReauthentication(agent);
+    await page.reload();
+    const trusted = region(page, "Trusted browsers");
+    await expect(trusted.getByRole("table")).toHaveCount(0);
+    await trusted.getByRole("button", { name: "Confirm it's you to see trusted browsers" }).click();
+    await confirmWithPassword(page, agent);
+    const row = trusted.getByRole("row").filter({ hasText: "Safari 17 on macOS" });
+    await expect(row).toBeVisible();
+    await snap(page, "trusted", { fullPage: true });
+
+    await ageReauthentication(agent);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await confirmWithPassword(page, agent);
+    await expect(trusted).toContainText("The browser was revoked.");
+    await expect(row).toHaveCount(0);
+    await context.close();
+  });
+});
+
+test("changing the password signs out the other session and the new password signs in", async ({ browser }) => {
+  const agent = await createPerson(browser);
+  const { context, page } = await signedInContext(browser, agent);
+  const other = await signedInContext(browser, agent);
+  await page.goto(PAGE);
+
+  await region(page, "Password").getByRole("button", { name: "Change password" }).click();
+  const dialog = page.getByRole("dialog", { name: "Change password" });
+  await dialog.getByLabel("Current password").fill("not my password, sorry");
+  await dialog.getByLabel("New password", { exact: true }).fill("a new and long passphrase");
+  await dialog.getByLabel("Confirm new password").fill("a new and long passphrase");
+  await dialog.getByRole("button", { name: "Change password" }).click();
+  await expect(dialog.getByText("Your current password is not right.")).toBeVisible();
+
+  await dialog.getByLabel("Current password").fill(agent.password);
+  await dialog.getByLabel("New password", { exact: true }).fill("a new and long passphrase");
+  await dialog.getByLabel("Confirm new password").fill("a new and long passphrase");
+  await dialog.getByRole("button", { name: "Change password" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(region(page, "Password")).toContainText("Your password was changed.");
+
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: "Two-Factor Authentication" })).toBeVisible();
+  await other.page.goto(PAGE);
+  await expect(other.page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+  await signIn(other.page, agent.username, "a new and long passphrase");
+  await expect(other.page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  await other.context.close();
+  await context.close();
+});
+
+test("the page reads well on a phone", async ({ browser }) => {
+  const agent = await createPerson(browser);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signIn(page, agent.username, agent.password);
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  await page.goto(PAGE);
+  await expect(page.getByRole("heading", { level: 1, name: "Two-Factor Authentication" })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await snap(page, "phone", { fullPage: true });
+  await context.close();
+});
