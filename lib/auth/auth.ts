@@ -23,21 +23,17 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
         const parsed = ticketInput.safeParse(raw);
         if (!parsed.success) return null;
         const db = await getDb();
-        const redeemed = await redeemSignInTicket(db, parsed.data.ticket);
-        if (!redeemed) return null;
-        const [user] = await db.select().from(users).where(eq(users.id, redeemed.userId));
-        if (!user || user.status !== "active") return null;
-        const context = { ip: redeemed.ip, userAgent: redeemed.userAgent };
-        const sessionId = await createUserSession(db, user.id, context);
-        await recordSignInSuccess(db, user.id, context, { sessionId });
-        return {
-          id: user.id,
-          name: user.name,
-          email: user.email,
-          role: user.role,
-          sessionId,
-          sessionVersion: user.sessionVersion,
-        };
+        // Ticket, session row and audit event stand or fall together.
+        return db.transaction(async (tx) => {
+          const redeemed = await redeemSignInTicket(tx, parsed.data.ticket);
+          if (!redeemed) return null;
+          const [user] = await tx.select().from(users).where(eq(users.id, redeemed.userId));
+          if (!user || user.status !== "active") return null;
+          const context = { ip: redeemed.ip, userAgent: redeemed.userAgent };
+          const sessionId = await createUserSession(tx, user.id, context);
+          await recordSignInSuccess(tx, user.id, context, { sessionId });
+          return { id: user.id, name: user.name, email: user.email, role: user.role, sessionId, sessionVersion: user.sessionVersion };
+        });
       },
     }),
   ],

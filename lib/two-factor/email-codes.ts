@@ -18,16 +18,21 @@ export type IssueEmailCodeResult =
 
 type SendRefusal = { reason: "cooldown" | "hourly_cap"; retryAt: Date };
 
-/** Why a code cannot be sent to the user at `at`, and until when; null when it can. Counts every purpose. */
-async function sendRefusal(db: Queryable, userId: string, at: Date): Promise<SendRefusal | null> {
+/**
+ * Why a code of `purpose` cannot be sent to the user at `at`, and until when; null when it can.
+ * The cooldown is per purpose (a setup code just sent must not hold back the first sign-in code);
+ * the hourly cap counts every purpose.
+ */
+async function sendRefusal(db: Queryable, userId: string, purpose: EmailCodePurpose, at: Date): Promise<SendRefusal | null> {
   const recent = await db
-    .select({ sentAt: emailCodes.sentAt })
+    .select({ sentAt: emailCodes.sentAt, purpose: emailCodes.purpose })
     .from(emailCodes)
     .where(and(eq(emailCodes.userId, userId), gt(emailCodes.sentAt, addMs(at, -HOUR))))
     .orderBy(desc(emailCodes.sentAt))
     .limit(HOURLY_CAP);
   if (recent.length === 0) return null;
-  const cooldownEnds = addMs(recent[0].sentAt, RESEND_COOLDOWN_MS);
+  const lastOfPurpose = recent.find((row) => row.purpose === purpose);
+  const cooldownEnds = lastOfPurpose ? addMs(lastOfPurpose.sentAt, RESEND_COOLDOWN_MS) : at;
   // The window opens again when the oldest of the last HOURLY_CAP sends is an hour old.
   const capEnds = recent.length >= HOURLY_CAP ? addMs(recent[HOURLY_CAP - 1].sentAt, HOUR) : null;
   if (capEnds && capEnds > at) {
@@ -46,7 +51,7 @@ export async function issueEmailCode(db: Queryable, userId: string, purpose: Ema
     // Parallel requests for the same user queue here, so each one sees the sends before it.
     await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     const at = now();
-    const refusal = await sendRefusal(tx, userId, at);
+    const refusal = await sendRefusal(tx, userId, purpose, at);
     if (refusal) return { ok: false as const, ...refusal };
 
     // Codes older than the hourly window are dead and no longer count; dropping them keeps the table small.
@@ -83,8 +88,8 @@ export async function consumeEmailCode(db: Queryable, userId: string, purpose: E
   return rows.length > 0;
 }
 
-/** When the next code may be sent (for the visible "Resend" cooldown); null when it may be sent now. */
-export async function emailCodeCooldown(db: Queryable, userId: string): Promise<{ retryAt: Date | null }> {
-  const refusal = await sendRefusal(db, userId, now());
+/** When the next code of `purpose` may be sent (the visible "Resend" cooldown); null when now. */
+export async function emailCodeCooldown(db: Queryable, userId: string, purpose: EmailCodePurpose = "sign_in"): Promise<{ retryAt: Date | null }> {
+  const refusal = await sendRefusal(db, userId, purpose, now());
   return { retryAt: refusal?.retryAt ?? null };
 }

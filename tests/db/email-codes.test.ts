@@ -79,7 +79,7 @@ describe("email codes", () => {
     expect(await consumeEmailCode(db, user.id, "setup", setup.code)).toBe(true);
   });
 
-  it("a resend waits 60 seconds after any code, whatever its purpose", async () => {
+  it("a resend waits 60 seconds after the last code of its purpose; another purpose need not wait", async () => {
     const db = await getDb();
     const user = await createTestUser();
     const first = await issued(user.id);
@@ -91,6 +91,8 @@ describe("email codes", () => {
       reason: "cooldown",
       retryAt: new Date(T0.getTime() + RESEND_COOLDOWN_MS),
     });
+    // A setup code just sent must not hold back the first sign-in code, and the reverse.
+    expect((await issueEmailCode(db, user.id, "setup")).ok).toBe(true);
     expect((await issueEmailCode(db, user.id, "setup")).ok).toBe(false);
     // The refused resend did not end the code already sent.
     expect(await consumeEmailCode(db, user.id, "sign_in", first.code)).toBe(true);

@@ -51,8 +51,11 @@ export async function signInWithPassword(_previous: LoginState, formData: FormDa
   if (trusted && (step.kind !== "complete" || step.reason !== "trusted_browser")) await clearTrustedBrowserCookie();
   if (step.kind === "complete") return { error: await finishSignIn(db, user.id, context, callbackUrl), account };
 
-  const challenge = await createChallenge(db, user.id);
-  await recordEvent(db, { type: "sign_in.challenged", subjectId: user.id, context, details: { methods: step.methods } });
+  const challenge = await db.transaction(async (tx) => {
+    const created = await createChallenge(tx, user.id);
+    await recordEvent(tx, { type: "sign_in.challenged", subjectId: user.id, context, details: { methods: step.methods } });
+    return created;
+  });
   await setChallengeCookie({ challengeId: challenge.id, userId: user.id, callbackUrl });
   // With email as the only method the code goes out at once; with the app it waits to be asked for.
   if (step.methods.length === 1 && step.methods[0] === "email") {

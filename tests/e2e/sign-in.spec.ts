@@ -1,0 +1,143 @@
+// Sign-in with the second factor in the production build: app, email and backup codes, the attempt
+// rules, "Don't ask again" under the policy, and no console before the code is passed.
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { createPerson, latestEmail, signIn, signOut, sixDigitCode, type TestPerson } from "./support";
+import { closeBackupCodes, enterSignInCode, freshCode, setPolicy, setUpApp, setUpEmail } from "./two-factor-steps";
+
+test.describe.configure({ timeout: 150_000 });
+
+type Enrolled = { person: TestPerson; page: Page; secret: string; backupCodes: string[] };
+
+/** A new person, signed in in a browser context of their own, with the authenticator app on. */
+async function enrolledPerson(browser: Browser, role: "agent" | "admin" = "agent"): Promise<Enrolled> {
+  const person = await createPerson(browser, role);
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, person.username, person.password);
+  await expect(page.getByRole("heading", { name: role === "admin" ? "Admin console" : "Agent Panel" })).toBeVisible();
+  const secret = await setUpApp(page);
+  const backupCodes = await closeBackupCodes(page);
+  return { person, page, secret, backupCodes };
+}
+
+test("an agent signs in with a code from the authenticator app", async ({ browser }) => {
+  const { person, page, secret } = await enrolledPerson(browser);
+  await signOut(page);
+  await signIn(page, person.username, person.password);
+  await expect(page).toHaveURL(/\/login\/verify$/);
+  await expect(page.getByRole("checkbox", { name: /Don't ask again/ })).toHaveCount(0);
+  await enterSignInCode(page, await freshCode(secret));
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+});
+
+test("an agent with email only signs in with the code from the outbox; Cancel ends a sign-in", async ({ browser }) => {
+  const person = await createPerson(browser);
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, person.username, person.password);
+  await setUpEmail(page, person);
+  await closeBackupCodes(page);
+  await signOut(page);
+
+  await signIn(page, person.username, person.password);
+  await expect(page.getByRole("heading", { name: "Input Authentication Code" })).toBeVisible();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+  await page.goto("/login/verify");
+  await expect(page).toHaveURL(/\/login$/);
+
+  // The code mailed at once on the first try still works; a resend waits out the cooldown.
+  await signIn(page, person.username, person.password);
+  await expect(page.getByText(/We emailed a 6-digit code/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Resend" })).toBeDisabled();
+  const mail = await latestEmail(await page.context().newPage(), person.email, /sign-in code/i);
+  await enterSignInCode(page, sixDigitCode(mail.body));
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+});
+
+test("a backup code signs in once and is refused the next time", async ({ browser }) => {
+  const { person, page, backupCodes } = await enrolledPerson(browser);
+  await signOut(page);
+  const code = backupCodes[3].toUpperCase().replace("-", " ");
+  await signIn(page, person.username, person.password);
+  await enterSignInCode(page, code, { backup: true });
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, person.username, person.password);
+  await enterSignInCode(page, backupCodes[3], { backup: true });
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid authentication code.");
+});
+
+test("the third wrong code asks to wait five minutes, and then even the right code is refused", async ({ browser }) => {
+  const { person, page, secret } = await enrolledPerson(browser);
+  await signOut(page);
+  await signIn(page, person.username, person.password);
+  const right = await freshCode(secret);
+  const wrong = right === "000000" ? "111111" : "000000";
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    await enterSignInCode(page, wrong);
+    await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid authentication code.");
+    await expect(page.getByRole("button", { name: "Verify" })).toBeEnabled();
+  }
+  await enterSignInCode(page, wrong);
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Please try again in five minutes.");
+  await enterSignInCode(page, right);
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Please try again in five minutes.");
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toHaveCount(0);
+});
+
+test("\"Don't ask again\" skips the code next time, until the policy goes back to Every login", async ({ browser }) => {
+  const admin = await enrolledPerson(browser, "admin");
+  await setPolicy(admin.page, { skipDays: 30 });
+  try {
+    const agent = await enrolledPerson(browser);
+    await signOut(agent.page);
+    await signIn(agent.page, agent.person.username, agent.person.password);
+    await enterSignInCode(agent.page, await freshCode(agent.secret), { remember: true });
+    await expect(agent.page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+    await signOut(agent.page);
+
+    await signIn(agent.page, agent.person.username, agent.person.password);
+    await expect(agent.page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+    await signOut(agent.page);
+
+    await setPolicy(admin.page, "every_login");
+    await signIn(agent.page, agent.person.username, agent.person.password);
+    await expect(agent.page.getByRole("heading", { name: "Input Authentication Code" })).toBeVisible();
+    await expect(agent.page.getByRole("checkbox", { name: /Don't ask again/ })).toHaveCount(0);
+  } finally {
+    await setPolicy(admin.page, "every_login");
+  }
+});
+
+test("with only a pending challenge, no console page, route or action answers with data", async ({ browser }) => {
+  const { person, page } = await enrolledPerson(browser);
+  await signOut(page);
+  await signIn(page, person.username, person.password);
+  await expect(page).toHaveURL(/\/login\/verify$/);
+
+  for (const path of ["/", "/profile/security", "/settings/people/agents", "/settings/security/audit-log", "/settings/security/audit-log/export"]) {
+    const response = await page.request.get(path, { maxRedirects: 0 });
+    expect([302, 303, 307, 401, 403]).toContain(response.status());
+    expect(await response.text()).not.toContain(person.email);
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/login/);
+    await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
+  }
+
+  const action = await page.request.post("/profile/security", {
+    headers: { "Next-Action": "0".repeat(40), "Content-Type": "text/plain;charset=UTF-8" },
+    data: "[]",
+    maxRedirects: 0,
+  });
+  expect([401, 403, 404]).toContain(action.status());
+  expect(await action.text()).not.toContain(person.email);
+});
+
+test("a request with x-middleware-subrequest opens nothing", async ({ request }) => {
+  for (const value of ["middleware", "middleware:middleware:middleware:middleware:middleware", "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware"]) {
+    const response = await request.get("/settings/people/agents", { headers: { "x-middleware-subrequest": value }, maxRedirects: 0 });
+    expect(response.status()).toBe(307);
+    expect(response.headers().location).toContain("/login");
+    expect(await response.text()).not.toContain("admin@example.com");
+  }
+});
