@@ -1,35 +1,118 @@
+// The home page: the Admin console (2FA adoption, recent security events) or the Agent Panel.
 import Link from "next/link";
+import { AuditTable } from "@/components/audit/audit-table";
+import { getDb } from "@/db/client";
+import { twoFactorAdoption } from "@/lib/admin-stats";
+import { listAuditEvents } from "@/lib/audit-query";
 import { requireUser } from "@/lib/auth/current-user";
+import { listEnabledMethods } from "@/lib/two-factor/methods";
+
+const METHOD_NAMES = { app: "Authenticator app", email: "Email" } as const;
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 100);
+}
+
+function Stat({ label, value, detail, tone = "neutral" }: { label: string; value: string; detail: string; tone?: "neutral" | "danger" }) {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
+      <dt className="text-sm text-slate-600">{label}</dt>
+      <dd className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${tone === "danger" ? "text-red-700" : "text-slate-900"}`}>{value}</dd>
+      <dd className="mt-1 text-xs text-slate-500">{detail}</dd>
+    </div>
+  );
+}
+
+async function AdminOverview() {
+  const db = await getDb();
+  const adoption = await twoFactorAdoption(db);
+  const recent = await listAuditEvents(db, {}, {}, 10);
+  const share = percent(adoption.withTwoFactor, adoption.people);
+  return (
+    <>
+      <section aria-labelledby="adoption" className="flex flex-col gap-4">
+        <div className="flex items-end justify-between gap-4">
+          <h2 id="adoption" className="text-lg font-semibold">
+            2FA adoption
+          </h2>
+          <Link href="/settings/people/agents?status=off" className="text-sm font-medium text-brand-600 hover:underline">
+            People without 2FA
+          </Link>
+        </div>
+        <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
+          <p className="text-sm text-slate-600">
+            <span className="text-2xl font-semibold text-slate-900 tabular-nums">
+              {adoption.withTwoFactor} of {adoption.people}
+            </span>{" "}
+            people have two-factor authentication on ({share}%).
+          </p>
+          <div
+            role="meter"
+            aria-label="People with 2FA"
+            aria-valuemin={0}
+            aria-valuemax={adoption.people}
+            aria-valuenow={adoption.withTwoFactor}
+            className="mt-3 h-2 overflow-hidden rounded-full bg-slate-100"
+          >
+            <div className="h-full rounded-full bg-emerald-500" style={{ width: `${share}%` }} />
+          </div>
+        </div>
+        <dl className="grid gap-4 sm:grid-cols-3">
+          <Stat label="Authenticator app" value={String(adoption.withApp)} detail={`${percent(adoption.withApp, adoption.people)}% of people`} />
+          <Stat label="Email" value={String(adoption.withEmail)} detail={`${percent(adoption.withEmail, adoption.people)}% of people`} />
+          <Stat
+            label="Locked accounts"
+            value={String(adoption.locked)}
+            detail={adoption.locked > 0 ? "Waiting for an admin to unlock them" : "Nobody is locked out"}
+            tone={adoption.locked > 0 ? "danger" : "neutral"}
+          />
+        </dl>
+      </section>
+      <section aria-labelledby="recent" className="flex flex-col gap-4">
+        <div className="flex items-end justify-between gap-4">
+          <h2 id="recent" className="text-lg font-semibold">
+            Recent security events
+          </h2>
+          <Link href="/settings/security/audit-log" className="text-sm font-medium text-brand-600 hover:underline">
+            Open the audit log
+          </Link>
+        </div>
+        {recent.events.length > 0 ? <AuditTable events={recent.events} compact /> : <p className="text-sm text-slate-600">No events yet.</p>}
+      </section>
+    </>
+  );
+}
+
+async function OwnTwoFactor({ userId }: { userId: string }) {
+  const methods = await listEnabledMethods(await getDb(), userId);
+  return (
+    <section aria-labelledby="own-2fa" className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
+      <h2 id="own-2fa" className="font-medium">
+        Your two-factor authentication
+      </h2>
+      {methods.length > 0 ? (
+        <p className="mt-1 text-sm text-slate-600">On, with {methods.map((method) => METHOD_NAMES[method]).join(" and ")}.</p>
+      ) : (
+        <p className="mt-1 text-sm text-amber-800">Off: your account is protected by your password alone.</p>
+      )}
+      <Link href="/profile/security" className="mt-3 inline-block text-sm font-medium text-brand-600 hover:underline">
+        {methods.length > 0 ? "Manage two-factor authentication" : "Set up two-factor authentication"}
+      </Link>
+    </section>
+  );
+}
 
 export default async function HomePage() {
   const { user } = await requireUser();
   const admin = user.role === "admin";
-  const cards = [
-    { href: "/profile/security", title: "Two-Factor Authentication", body: "Set up email or an authenticator app, keep backup codes, manage trusted browsers." },
-    ...(admin
-      ? [
-          { href: "/settings/people/agents", title: "Agents", body: "Add agents, see their 2FA status, unlock accounts and issue one-time backup codes." },
-          { href: "/settings/security/2fa-policy", title: "2FA Policy", body: "Ask for a code at every login, or let agents skip it on a trusted browser." },
-          { href: "/settings/security/audit-log", title: "Audit Log", body: "Every sign-in and security change, with time, person and address." },
-        ]
-      : []),
-  ];
   return (
     <div className="flex flex-col gap-8">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">{admin ? "Admin console" : "Agent Panel"}</h1>
         <p className="mt-1 text-sm text-slate-600">Welcome back, {user.name}.</p>
       </header>
-      <ul className="grid gap-4 sm:grid-cols-2">
-        {cards.map((card) => (
-          <li key={card.href}>
-            <Link href={card.href} className="block h-full rounded-xl border border-slate-200 bg-white p-5 shadow-xs transition hover:border-brand-500/40 hover:shadow-sm">
-              <h2 className="font-medium">{card.title}</h2>
-              <p className="mt-1 text-sm text-slate-600">{card.body}</p>
-            </Link>
-          </li>
-        ))}
-      </ul>
+      <OwnTwoFactor userId={user.id} />
+      {admin ? <AdminOverview /> : null}
     </div>
   );
 }

@@ -1,15 +1,18 @@
+// Global Settings > People > Agents: everyone with their 2FA state, searchable, with the rescue actions per row.
 import type { Metadata } from "next";
 import { AddAgentButton } from "@/components/agents/add-agent";
+import { PeopleFilters } from "@/components/agents/people-filters";
 import { PeopleTable } from "@/components/agents/people-table";
 import { getDb } from "@/db/client";
 import { requireAdmin } from "@/lib/auth/current-user";
-import { listPeople } from "@/lib/users";
+import { peopleSearch, searchPeople } from "@/lib/people-query";
 
 export const metadata: Metadata = { title: "Agents" };
 
-export default async function AgentsPage() {
-  await requireAdmin();
-  const people = await listPeople(await getDb());
+export default async function AgentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { user } = await requireAdmin();
+  const search = peopleSearch.parse(await searchParams);
+  const people = await searchPeople(await getDb(), search);
   return (
     <div className="flex flex-col gap-6">
       <header className="flex flex-wrap items-end justify-between gap-4">
@@ -20,7 +23,8 @@ export default async function AgentsPage() {
         </div>
         <AddAgentButton />
       </header>
-      <PeopleTable people={people} />
+      <PeopleFilters search={search} count={people.length} />
+      <PeopleTable people={people} currentUserId={user.id} />
     </div>
   );
 }

@@ -1,0 +1,62 @@
+// Global Settings > Security > 2FA Policy: the form for an admin with 2FA on, and for others the reason it is closed.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PolicyForm } from "@/components/policy/policy-form";
+import { getDb } from "@/db/client";
+import { SKIP_DAYS } from "@/db/schema";
+import { requireAdmin } from "@/lib/auth/current-user";
+import { hasTwoFactor } from "@/lib/two-factor/methods";
+import { getPolicy } from "@/lib/two-factor/policy";
+import { findUserById } from "@/lib/users";
+
+export const metadata: Metadata = { title: "2FA Policy" };
+
+function formatDate(date: Date): string {
+  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC";
+}
+
+export default async function PolicyPage() {
+  const { user } = await requireAdmin();
+  const db = await getDb();
+  const policy = await getPolicy(db);
+  const canChange = await hasTwoFactor(db, user.id);
+  const changedBy = policy.updatedBy ? await findUserById(db, policy.updatedBy) : null;
+
+  return (
+    <div className="flex flex-col gap-6">
+      <header>
+        <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">Global Settings · Security</p>
+        <h1 className="text-2xl font-semibold tracking-tight">2FA Policy</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          How often people are asked for a second factor, and which factors count.
+          {changedBy ? ` Last changed by ${changedBy.name} on ${formatDate(policy.updatedAt)}.` : null}
+        </p>
+      </header>
+      {canChange ? (
+        <PolicyForm
+          version={policy.updatedAt.toISOString()}
+          dayChoices={SKIP_DAYS}
+          policy={{
+            twoFactorMode: policy.twoFactorMode,
+            skipDays: policy.skipDays,
+            requireEnrollment: policy.requireEnrollment,
+            allowEmailMethod: policy.allowEmailMethod,
+          }}
+        />
+      ) : (
+        <section aria-labelledby="policy-unavailable" className="flex flex-col items-start gap-3 rounded-xl border border-amber-200 bg-amber-50 p-6">
+          <h2 id="policy-unavailable" className="font-semibold text-amber-950">
+            Turn on two-factor authentication to change the 2FA policy
+          </h2>
+          <p className="text-sm text-amber-900">
+            The 2FA policy decides how every account is protected, so only an admin who signs in with a second factor may change it.
+            Someone holding just your password cannot weaken it.
+          </p>
+          <Link href="/profile/security" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
+            Set up two-factor authentication
+          </Link>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+// Global Settings > Security > Audit Log: filtered security events, a page at a time, newest first.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { AuditTable } from "@/components/audit/audit-table";
+import { Alert } from "@/components/ui/alert";
+import { getDb } from "@/db/client";
+import { AUDIT_TYPES } from "@/lib/audit";
+import { requireAdmin } from "@/lib/auth/current-user";
+import { auditSearch, listAuditEvents, resolveAuditFilter, type AuditSearch } from "@/lib/audit-query";
+
+export const metadata: Metadata = { title: "Audit Log" };
+
+const PAGE_LINK = "rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50";
+
+/** The current filter as a query string, with a page cursor if given. */
+function query(search: AuditSearch, cursor: Record<string, number> = {}): string {
+  const params = new URLSearchParams();
+  for (const key of ["user", "type", "from", "to"] as const) {
+    const value = search[key];
+    if (value) params.set(key, value);
+  }
+  for (const [key, value] of Object.entries(cursor)) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireAdmin();
+  const search = auditSearch.parse(await searchParams);
+  const db = await getDb();
+  const { filter, unknownUser } = await resolveAuditFilter(db, search);
+  const page = unknownUser
+    ? { events: [], older: null, newer: null }
+    : await listAuditEvents(db, filter, search.before ? { before: search.before } : search.after ? { after: search.after } : {});
+  const base = "/settings/security/audit-log";
+
+  return (
+    <div className="flex flex-col gap-6">
+      <header className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">Global Settings · Security</p>
+          <h1 className="text-2xl font-semibold tracking-tight">Audit Log</h1>
+          <p className="mt-1 text-sm text-slate-600">Every sign-in and security change, newest first, with who, to whom, when and from where.</p>
+        </div>
+        <a href={`${base}/export${query(search)}`} download className={PAGE_LINK}>
+          Export CSV
+        </a>
+      </header>
+      <AuditFilters search={search} types={AUDIT_TYPES} />
+      {unknownUser ? <Alert tone="warning">No account has the email or username &ldquo;{search.user}&rdquo;.</Alert> : null}
+      {page.events.length > 0 ? (
+        <AuditTable events={page.events} />
+      ) : (
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No events match this filter.</div>
+      )}
+      <nav aria-label="Pages" className="flex items-center justify-between gap-3">
+        {page.newer !== null ? (
+          <Link href={`${base}${query(search, { after: page.newer })}`} className={PAGE_LINK} rel="prev">
+            ← Newer
+          </Link>
+        ) : (
+          <span />
+        )}
+        {search.before || search.after ? (
+          <Link href={`${base}${query(search)}`} className="text-sm font-medium text-brand-600 hover:underline">
+            Back to the newest
+          </Link>
+        ) : null}
+        {page.older !== null ? (
+          <Link href={`${base}${query(search, { before: page.older })}`} className={PAGE_LINK} rel="next">
+            Older →
+          </Link>
+        ) : (
+          <span />
+        )}
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+// The buttons on one row of the people table, with their dialogs and the outcome of the last action.
+"use client";
+
+import { useActionState, useState } from "react";
+import { resetTwoFactor, unlockPerson, type RowActionState } from "@/app/(console)/settings/people/agents/actions";
+import { Button, SubmitButton } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { BackupCodePanel } from "./backup-code-dialog";
+
+type Props = { person: { id: string; name: string; locked: boolean; twoFactorOn: boolean } };
+
+export function PersonActions({ person }: Props) {
+  const [dialog, setDialog] = useState<"code" | "reset" | null>(null);
+  // The newest outcome of either action, shown under the buttons.
+  const [outcome, setOutcome] = useState<RowActionState | null>(null);
+  const [, unlock] = useActionState<RowActionState, FormData>(async (previous: RowActionState, formData: FormData) => {
+    const result = await unlockPerson(previous, formData);
+    setOutcome(result);
+    return result;
+  }, {});
+  const [resetState, reset] = useActionState<RowActionState, FormData>(async (previous: RowActionState, formData: FormData) => {
+    const result = await resetTwoFactor(previous, formData);
+    if (result.done) {
+      setDialog(null);
+      setOutcome(result);
+    }
+    return result;
+  }, {});
+
+  return (
+    <div className="flex flex-col items-end gap-1.5">
+      <div className="flex flex-wrap justify-end gap-1.5">
+        <Button variant="secondary" className="px-2.5 py-1 text-xs whitespace-nowrap" onClick={() => setDialog("code")}>
+          Get Backup Code
+        </Button>
+        {person.locked ? (
+          <form action={unlock}>
+            <input type="hidden" name="userId" value={person.id} />
+            <SubmitButton variant="secondary" className="px-2.5 py-1 text-xs whitespace-nowrap" pendingLabel="Unlocking…">
+              Unlock
+            </SubmitButton>
+          </form>
+        ) : null}
+        {person.twoFactorOn ? (
+          <Button variant="secondary" className="px-2.5 py-1 text-xs whitespace-nowrap text-red-700" onClick={() => setDialog("reset")}>
+            Reset 2FA
+          </Button>
+        ) : null}
+      </div>
+      {outcome ? (
+        <p role={outcome.error ? "alert" : "status"} className={`max-w-64 text-right text-xs ${outcome.error ? "text-red-700" : "text-emerald-700"}`}>
+          {outcome.error ?? outcome.done}
+        </p>
+      ) : null}
+
+      <Dialog open={dialog === "code"} onClose={() => setDialog(null)} title="Get Backup Code" description={`A one-time code for ${person.name}, who cannot reach their second factor.`}>
+        <BackupCodePanel person={person} onDone={() => setDialog(null)} />
+      </Dialog>
+
+      <Dialog open={dialog === "reset"} onClose={() => setDialog(null)} title={`Reset 2FA for ${person.name}?`} description="Use this when they lost every method and have no backup codes left.">
+        <form action={reset} className="flex flex-col gap-4">
+          {resetState.error ? <p role="alert" className="text-sm text-red-700">{resetState.error}</p> : null}
+          <input type="hidden" name="userId" value={person.id} />
+          <ul className="list-disc space-y-1 pl-5 text-sm text-slate-600">
+            <li>Their authentication methods, backup codes and remembered browsers are removed.</li>
+            <li>They are signed out everywhere, and emailed that you did it.</li>
+            <li>They set up two-factor authentication again after their next sign-in.</li>
+          </ul>
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setDialog(null)}>
+              Cancel
+            </Button>
+            <SubmitButton variant="danger" pendingLabel="Resetting…">
+              Confirm reset
+            </SubmitButton>
+          </div>
+        </form>
+      </Dialog>
+    </div>
+  );
+}
