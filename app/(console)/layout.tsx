@@ -2,10 +2,11 @@ import { Sidebar } from "@/components/console/sidebar";
 import { requireUser } from "@/lib/auth/current-user";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const { user } = await requireUser();
+  // The shell itself stays open during required enrolment; each page decides for itself.
+  const { user, mustEnroll } = await requireUser({ allowEnrollment: true });
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
-      <Sidebar user={{ name: user.name, email: user.email, role: user.role }} />
+      <Sidebar user={{ name: user.name, email: user.email, role: user.role }} mustEnroll={mustEnroll} />
       <main id="content" className="flex-1 px-4 py-6 md:px-10 md:py-10">
         <div className="mx-auto max-w-5xl">{children}</div>
       </main>

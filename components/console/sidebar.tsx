@@ -6,14 +6,14 @@ import { NavLink } from "./nav-link";
 
 type NavGroup = { title: string; sections: { title: string; links: { href: string; label: string }[] }[] };
 
-function navigation(role: Role): NavGroup[] {
+function navigation(role: Role, mustEnroll: boolean): NavGroup[] {
   const groups: NavGroup[] = [
     {
       title: "Profile",
       sections: [{ title: "User Setting", links: [{ href: "/profile/security", label: "Two-Factor Authentication" }] }],
     },
   ];
-  if (role === "admin") {
+  if (role === "admin" && !mustEnroll) {
     groups.push({
       title: "Global Settings",
       sections: [
@@ -31,7 +31,7 @@ function navigation(role: Role): NavGroup[] {
   return groups;
 }
 
-export function Sidebar({ user }: { user: { name: string; email: string; role: Role } }) {
+export function Sidebar({ user, mustEnroll }: { user: { name: string; email: string; role: Role }; mustEnroll: boolean }) {
   return (
     <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:flex md:h-screen md:w-64 md:flex-col md:border-r md:border-b-0">
       <a href="#content" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
@@ -46,10 +46,12 @@ export function Sidebar({ user }: { user: { name: string; email: string; role: R
         </span>
       </div>
       <nav aria-label="Main" className="flex-1 overflow-y-auto px-3 pb-4">
-        <NavLink href="/" exact>
-          {user.role === "admin" ? "Admin console" : "Agent Panel"}
-        </NavLink>
-        {navigation(user.role).map((group) => (
+        {mustEnroll ? null : (
+          <NavLink href="/" exact>
+            {user.role === "admin" ? "Admin console" : "Agent Panel"}
+          </NavLink>
+        )}
+        {navigation(user.role, mustEnroll).map((group) => (
           <div key={group.title} className="mt-5">
             <p className="px-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">{group.title}</p>
             {group.sections.map((section) => (

@@ -6,9 +6,11 @@ import { forbidden, redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { authSecret } from "../env";
+import { enrollmentRequired } from "../two-factor/enrollment";
 import { findActiveSession } from "./sessions";
 
-export type CurrentUser = { user: User; sessionId: string };
+/** `mustEnroll`: the policy wants an (allowed) second factor this user does not have yet. */
+export type CurrentUser = { user: User; sessionId: string; mustEnroll: boolean };
 
 /**
  * The session token as the cookies stand now. Auth.js's auth() reads the request's Cookie header,
@@ -27,12 +29,19 @@ export async function getCurrentUser(): Promise<CurrentUser | null> {
   const token = await sessionToken();
   if (!token?.uid || !token.sid || token.sv === undefined) return null;
   const db = await getDb();
-  return findActiveSession(db, token.sid, token.uid, token.sv);
+  const active = await findActiveSession(db, token.sid, token.uid, token.sv);
+  if (!active) return null;
+  return { ...active, mustEnroll: await enrollmentRequired(db, active.user.id) };
 }
 
-export async function requireUser(): Promise<CurrentUser> {
+/**
+ * The signed-in user, or a redirect to sign-in. Until a required second factor is set up, only
+ * the pages that set it up (`allowEnrollment`) are open; everything else goes to /profile/security.
+ */
+export async function requireUser(options: { allowEnrollment?: boolean } = {}): Promise<CurrentUser> {
   const current = await getCurrentUser();
   if (!current) redirect("/login");
+  if (current.mustEnroll && !options.allowEnrollment) redirect("/profile/security");
   return current;
 }
 

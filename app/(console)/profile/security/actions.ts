@@ -75,7 +75,7 @@ const newPasswordInput = z
 
 /** Every action starts here: the signed-in user, checked against the database, before anything else. */
 async function signedIn() {
-  const current = await requireUser();
+  const current = await requireUser({ allowEnrollment: true });
   return { current, db: await getDb(), context: await requestContext() };
 }
 

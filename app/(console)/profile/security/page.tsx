@@ -22,7 +22,7 @@ import { listTrustedBrowsers } from "@/lib/two-factor/trusted-browsers";
 export const metadata: Metadata = { title: "Two-Factor Authentication" };
 
 export default async function SecurityPage() {
-  const { user, sessionId } = await requireUser();
+  const { user, sessionId, mustEnroll } = await requireUser({ allowEnrollment: true });
   const db = await getDb();
   const [methods, app, backup, policy, recent] = await Promise.all([
     listEnabledMethods(db, user.id),
@@ -44,12 +44,14 @@ export default async function SecurityPage() {
           A second step at sign-in, so that a stolen password alone cannot open your account.
         </p>
       </header>
-      {methods.length === 0 ? (
+      {mustEnroll ? (
         <Alert tone="warning">
-          {policy.requireEnrollment
-            ? "Your admin requires two-factor authentication. Set up the authenticator app or email to keep using the console."
-            : "Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it."}
+          {methods.length === 0
+            ? `Your admin requires two-factor authentication. Set up the authenticator app${policy.allowEmailMethod ? " or email" : ""} to keep using the console.`
+            : "Your admin now allows only the authenticator app. Set it up to keep using the console."}
         </Alert>
+      ) : methods.length === 0 ? (
+        <Alert tone="warning">Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it.</Alert>
       ) : null}
       <ReauthProvider methods={methods}>
         <div className="grid gap-6 lg:grid-cols-2">
