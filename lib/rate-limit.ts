@@ -27,15 +27,15 @@ export async function hit(db: Queryable, key: string, limit: Limit): Promise<Lim
   return { allowed: count <= limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs) };
 }
 
-/** Reads the current count without counting. */
-export async function peek(db: Queryable, key: string, limit: Limit): Promise<LimitResult> {
-  const windowStart = currentWindow(limit);
-  const [row] = await db
-    .select({ count: rateLimits.count })
-    .from(rateLimits)
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart)));
-  const count = row?.count ?? 0;
-  return { allowed: count < limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs) };
+/**
+ * Gives back one hit of the current window: for limits that should count only failures, the hit
+ * is taken before the check (so parallel requests cannot slip past) and refunded on success.
+ */
+export async function refund(db: Queryable, key: string, limit: Limit): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, currentWindow(limit))));
 }
 
 /** postgres.js returns an array from db.execute; PGlite returns { rows }. */

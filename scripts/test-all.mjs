@@ -1,5 +1,6 @@
 // `npm test`: typecheck, unit tests, database tests on PGlite (and on PostgreSQL when DATABASE_URL
-// is set), then the browser suite against the production build. Ends with one summary line.
+// is set), the security suite, then the browser suite against the production build. Ends with one
+// summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -46,6 +47,8 @@ if (process.env.DATABASE_URL) {
 } else {
   console.log("\n(DATABASE_URL is not set: the database tests ran on PGlite only.)");
 }
+// The attacker's suite (SECURITY.md): on PostgreSQL when there is one, as production runs.
+vitestRun("Security tests", "security", path.join(resultsDir, "security.json"), process.env.DATABASE_URL ? {} : withoutDatabase);
 
 const e2eReport = path.join(resultsDir, "e2e.json");
 rmSync(e2eReport, { force: true });

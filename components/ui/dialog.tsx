@@ -2,7 +2,7 @@
 // and focus returns to whatever opened it.
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useEffect, useId, useRef } from "react";
 
 type DialogProps = {
   open: boolean;
@@ -15,6 +15,7 @@ type DialogProps = {
 export function Dialog({ open, onClose, title, description, children }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
+  const titleId = useId();
 
   useEffect(() => {
     const dialog = ref.current;
@@ -31,7 +32,7 @@ export function Dialog({ open, onClose, title, description, children }: DialogPr
   return (
     <dialog
       ref={ref}
-      aria-labelledby="dialog-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         onClose();
@@ -42,7 +43,7 @@ export function Dialog({ open, onClose, title, description, children }: DialogPr
         <div className="flex flex-col gap-4 p-6">
           <div className="flex items-start justify-between gap-4">
             <div>
-              <h2 id="dialog-title" className="text-lg font-semibold">
+              <h2 id={titleId} className="text-lg font-semibold">
                 {title}
               </h2>
               {description ? <p className="mt-1 text-sm text-slate-600">{description}</p> : null}

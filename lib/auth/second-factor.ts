@@ -1,6 +1,6 @@
 // The second step of sign-in: whether a code is due, and checking one (app, email or backup code)
 // under the attempt rules.
-import type { Database } from "@/db/client";
+import type { Database, Queryable } from "@/db/client";
 import type { MethodKind } from "@/db/schema";
 import { normalizeBackupCode } from "../crypto";
 import type { RequestContext } from "../request";
@@ -10,8 +10,20 @@ import { consumeBackupCode } from "../two-factor/backup-codes";
 import { consumeEmailCode } from "../two-factor/email-codes";
 import { attemptSecondFactor, type AttemptResult } from "../two-factor/lockout";
 import { listEnabledMethods } from "../two-factor/methods";
+import { allowedMethods } from "../two-factor/enrollment";
 import { getPolicy } from "../two-factor/policy";
 import { honourTrustedBrowser } from "../two-factor/trusted-browsers";
+
+/**
+ * The methods that may answer a sign-in: the ones the policy allows, or, when the user has none
+ * of those, the ones they have, so they can sign in and then set up an allowed one.
+ */
+export async function signInMethods(db: Queryable, userId: string): Promise<MethodKind[]> {
+  const [methods, policy] = await Promise.all([listEnabledMethods(db, userId), getPolicy(db)]);
+  const allowed = allowedMethods(policy);
+  const usable = methods.filter((method) => allowed.includes(method));
+  return usable.length > 0 ? usable : methods;
+}
 
 export type SignInStep = { kind: "complete"; reason: "no_two_factor" | "trusted_browser" } | { kind: "challenge"; methods: MethodKind[] };
 
@@ -21,7 +33,7 @@ export async function stepAfterPassword(
   userId: string,
   trusted: { browserId: string; userId: string } | null,
 ): Promise<SignInStep> {
-  const methods = await listEnabledMethods(db, userId);
+  const methods = await signInMethods(db, userId);
   if (methods.length === 0) return { kind: "complete", reason: "no_two_factor" };
   if (trusted && trusted.userId === userId && (await honourTrustedBrowser(db, trusted.browserId, userId, await getPolicy(db)))) {
     return { kind: "complete", reason: "trusted_browser" };
@@ -50,7 +62,7 @@ export async function verifySignInCode(
       else if (await consumeAdminBackupCode(tx, userId, input.code, context)) method = "admin_backup_code";
       return { ok: Boolean(method), method: method ?? "backup_code" };
     }
-    const methods = await listEnabledMethods(tx, userId);
+    const methods = await signInMethods(tx, userId);
     if (methods.includes("app") && (await verifyAppCode(tx, userId, input.code, context)).ok) method = "app";
     else if (methods.includes("email") && (await consumeEmailCode(tx, userId, "sign_in", input.code))) method = "email";
     return { ok: Boolean(method), method: method ?? methods.join("+") };

@@ -4,12 +4,13 @@ import type { Queryable } from "@/db/client";
 import { users, type User } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { now } from "../clock";
-import { hit, type Limit } from "../rate-limit";
+import { hit, refund, type Limit } from "../rate-limit";
 import type { RequestContext } from "../request";
 import { findUserByAccount } from "../users";
 import { verifyPassword } from "./password";
 
-// Per account (also for accounts that do not exist, so the limit reveals nothing) and per address.
+// Failed passwords per account (also for accounts that do not exist, so the limit reveals nothing)
+// and per address.
 export const ACCOUNT_LIMIT: Limit = { max: 10, windowMs: 15 * 60_000 };
 export const ADDRESS_LIMIT: Limit = { max: 100, windowMs: 15 * 60_000 };
 
@@ -45,6 +46,9 @@ export async function verifyPasswordStep(
     });
     return { kind: "invalid" };
   }
+  // A right password costs nothing: the limits count failures (taken up front, refunded here).
+  await refund(db, `password:account:${accountKey}`, ACCOUNT_LIMIT);
+  if (perAddress && context.ip) await refund(db, `password:ip:${context.ip}`, ADDRESS_LIMIT);
   // Only after a correct password do we say that an account is locked or disabled.
   if (user.status === "locked") {
     await recordEvent(db, { type: "sign_in.locked_account", subjectId: user.id, context });

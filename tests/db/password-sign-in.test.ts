@@ -50,6 +50,18 @@ describe("password step of sign-in", () => {
     expect((await verifyPasswordStep(db, { account: "target", password: TEST_PASSWORD }, context)).kind).toBe("ok");
   });
 
+  it("counts only failures: right passwords never use up the limit", async () => {
+    const db = await getDb();
+    await createTestUser({ username: "regular" });
+    for (let i = 0; i < ACCOUNT_LIMIT.max + 5; i++) {
+      expect((await verifyPasswordStep(db, { account: "regular", password: TEST_PASSWORD }, context)).kind).toBe("ok");
+    }
+    for (let i = 0; i < ACCOUNT_LIMIT.max; i++) {
+      expect((await verifyPasswordStep(db, { account: "regular", password: "guess" }, context)).kind).toBe("invalid");
+    }
+    expect((await verifyPasswordStep(db, { account: "regular", password: TEST_PASSWORD }, context)).kind).toBe("throttled");
+  });
+
   it("audits failures without the password", async () => {
     const db = await getDb();
     await createTestUser({ username: "audited" });

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { emailCodes, settings, users, type User } from "@/db/schema";
-import { stepAfterPassword, verifySignInCode } from "@/lib/auth/second-factor";
+import { signInMethods, stepAfterPassword, verifySignInCode } from "@/lib/auth/second-factor";
 import { DAY, advanceClock, freezeClock, now } from "@/lib/clock";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
@@ -193,5 +193,38 @@ describe("checking a sign-in code", () => {
     expect((await verifySignInCode(db, user.id, { kind: "code", code: "１２３４５６" }, context)).kind).toBe("invalid");
     expect((await verifySignInCode(db, user.id, { kind: "backup", code: "not a code" }, context)).kind).toBe("invalid");
     expect(await failures(user.id)).toBe(2);
+  });
+});
+
+describe("methods a sign-in may use when the admin allows only the app", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+    freezeClock(START);
+    const db = await getDb();
+    await db.update(settings).set({ allowEmailMethod: false }).where(eq(settings.id, 1));
+  });
+
+  it("a user with the app and email is asked for the app only, and an email code is refused", async () => {
+    const db = await getDb();
+    const user = await createTestUser();
+    await enableEmail(user);
+    await enableApp(user);
+    expect(await signInMethods(db, user.id)).toEqual(["app"]);
+    expect(await stepAfterPassword(db, user.id, null)).toEqual({ kind: "challenge", methods: ["app"] });
+    advanceClock(2 * 60_000);
+    const issued = await issueEmailCode(db, user.id, "sign_in");
+    if (!issued.ok) throw new Error(issued.reason);
+    expect((await verifySignInCode(db, user.id, { kind: "code", code: issued.code }, context)).kind).toBe("invalid");
+  });
+
+  it("a user with email only may still sign in with it, to set the app up afterwards", async () => {
+    const db = await getDb();
+    const user = await createTestUser();
+    await enableEmail(user);
+    expect(await signInMethods(db, user.id)).toEqual(["email"]);
+    advanceClock(2 * 60_000);
+    const issued = await issueEmailCode(db, user.id, "sign_in");
+    if (!issued.ok) throw new Error(issued.reason);
+    expect((await verifySignInCode(db, user.id, { kind: "code", code: issued.code }, context)).kind).toBe("ok");
   });
 });

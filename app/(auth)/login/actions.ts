@@ -13,6 +13,7 @@ import { formFields } from "@/lib/forms";
 import { requestContext } from "@/lib/request";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 import { createChallenge } from "@/lib/two-factor/challenge";
+import { enrollmentRequired } from "@/lib/two-factor/enrollment";
 
 export type LoginState = { error?: string; account?: string };
 
@@ -49,7 +50,11 @@ export async function signInWithPassword(_previous: LoginState, formData: FormDa
   const trusted = await readTrustedBrowserCookie();
   const step = await stepAfterPassword(db, user.id, trusted);
   if (trusted && (step.kind !== "complete" || step.reason !== "trusted_browser")) await clearTrustedBrowserCookie();
-  if (step.kind === "complete") return { error: await finishSignIn(db, user.id, context, callbackUrl), account };
+  if (step.kind === "complete") {
+    // A user who must first set up an allowed second factor goes straight to where that is done.
+    const next = (await enrollmentRequired(db, user.id)) ? "/profile/security" : callbackUrl;
+    return { error: await finishSignIn(db, user.id, context, next), account };
+  }
 
   const challenge = await db.transaction(async (tx) => {
     const created = await createChallenge(tx, user.id);

@@ -7,7 +7,7 @@ import { recordEvent } from "@/lib/audit";
 import { emailSignInCode } from "@/lib/auth/email-sign-in-code";
 import { finishSignIn } from "@/lib/auth/finish-sign-in";
 import { clearChallengeCookie, readChallengeCookie, setTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
-import { verifySignInCode } from "@/lib/auth/second-factor";
+import { signInMethods, verifySignInCode } from "@/lib/auth/second-factor";
 import { now } from "@/lib/clock";
 import { normalizeBackupCode } from "@/lib/crypto";
 import { sendEmail } from "@/lib/email";
@@ -16,7 +16,7 @@ import { formFields } from "@/lib/forms";
 import { requestContext } from "@/lib/request";
 import { cancelChallenge, completeChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
-import { listEnabledMethods } from "@/lib/two-factor/methods";
+import { enrollmentRequired } from "@/lib/two-factor/enrollment";
 import { getPolicy, skipDays } from "@/lib/two-factor/policy";
 import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
 import { findUserById } from "@/lib/users";
@@ -83,14 +83,15 @@ export async function verifyCode(_previous: VerifyState, formData: FormData): Pr
     await setTrustedBrowserCookie({ browserId: browser.id, userId: cookie.userId, expiresAt: browser.expiresAt }, now().getTime());
   }
   await clearChallengeCookie();
-  return { error: await finishSignIn(db, cookie.userId, context, cookie.callbackUrl) };
+  const next = (await enrollmentRequired(db, cookie.userId)) ? "/profile/security" : cookie.callbackUrl;
+  return { error: await finishSignIn(db, cookie.userId, context, next) };
 }
 
 export async function sendEmailCode(_previous: VerifyState): Promise<VerifyState> {
   const current = await currentChallenge();
   if (!current) return EXPIRED;
   const { db, cookie } = current;
-  const [user, methods] = await Promise.all([findUserById(db, cookie.userId), listEnabledMethods(db, cookie.userId)]);
+  const [user, methods] = await Promise.all([findUserById(db, cookie.userId), signInMethods(db, cookie.userId)]);
   if (!user || !methods.includes("email")) return { error: "Email codes are not set up for this account." };
   try {
     const sent = await emailSignInCode(db, user);

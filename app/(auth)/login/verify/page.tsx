@@ -3,10 +3,10 @@ import Link from "next/link";
 import { VerifyForm } from "@/components/auth/verify-form";
 import { getDb } from "@/db/client";
 import { readChallengeCookie } from "@/lib/auth/flow-cookies";
+import { signInMethods } from "@/lib/auth/second-factor";
 import { findLiveChallenge } from "@/lib/two-factor/challenge";
 import { emailCodeCooldown } from "@/lib/two-factor/email-codes";
 import { codeAttemptState } from "@/lib/two-factor/lockout";
-import { listEnabledMethods } from "@/lib/two-factor/methods";
 import { getPolicy, skipDays } from "@/lib/two-factor/policy";
 import { findUserById } from "@/lib/users";
 
@@ -34,7 +34,7 @@ export default async function VerifyPage() {
     );
   }
   const [methods, policy, attempts, cooldown] = await Promise.all([
-    listEnabledMethods(db, user.id),
+    signInMethods(db, user.id),
     getPolicy(db),
     codeAttemptState(db, user.id),
     emailCodeCooldown(db, user.id),
