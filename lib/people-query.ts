@@ -2,8 +2,11 @@
 import { and, asc, eq, exists, ilike, isNotNull, not, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { twoFactorMethods, users, type MethodKind } from "@/db/schema";
-import type { PersonRow } from "./users";
+import { twoFactorMethods, users, type MethodKind, type User } from "@/db/schema";
+
+export type PersonRow = Pick<User, "id" | "name" | "email" | "username" | "role" | "status" | "lastSignInAt" | "createdAt"> & {
+  methods: MethodKind[];
+};
 
 export const TWO_FACTOR_FILTERS = ["on", "off", "locked"] as const;
 export type TwoFactorFilter = (typeof TWO_FACTOR_FILTERS)[number];

@@ -1,8 +1,8 @@
 // People: finding accounts, creating agents and admins, listing them for the admin console.
-import { asc, eq, or, sql } from "drizzle-orm";
+import { eq, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { ROLES, twoFactorMethods, users, type MethodKind, type Role, type User } from "@/db/schema";
+import { ROLES, users, type Role, type User } from "@/db/schema";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword } from "./auth/password";
 
 export const newUserInput = z.object({
@@ -81,29 +81,4 @@ export async function createUser(db: Queryable, input: NewUserInput): Promise<Cr
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code;
   return code === "23505";
-}
-
-export type PersonRow = Pick<User, "id" | "name" | "email" | "username" | "role" | "status" | "lastSignInAt" | "createdAt"> & {
-  methods: MethodKind[];
-};
-
-/** Everyone, with their enabled 2FA methods, for the admin's people table. */
-export async function listPeople(db: Queryable): Promise<PersonRow[]> {
-  const rows = await db
-    .select({
-      id: users.id,
-      name: users.name,
-      email: users.email,
-      username: users.username,
-      role: users.role,
-      status: users.status,
-      lastSignInAt: users.lastSignInAt,
-      createdAt: users.createdAt,
-      methods: sql<MethodKind[] | null>`array_agg(${twoFactorMethods.kind} order by ${twoFactorMethods.kind}) filter (where ${twoFactorMethods.enabledAt} is not null)`,
-    })
-    .from(users)
-    .leftJoin(twoFactorMethods, eq(twoFactorMethods.userId, users.id))
-    .groupBy(users.id)
-    .orderBy(asc(users.name), asc(users.email));
-  return rows.map((row) => ({ ...row, methods: row.methods ?? [] }));
 }

@@ -1,11 +1,12 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useState } from "react";
 import { cancelSignIn, sendEmailCode, verifyCode, type VerifyState } from "@/app/(auth)/login/verify/actions";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { OtpInput } from "@/components/ui/otp-input";
+import { useSecondsUntil } from "@/components/two-factor/use-seconds-until";
 import type { MethodKind } from "@/db/schema";
 
 type Props = {
@@ -16,17 +17,6 @@ type Props = {
   locked: boolean;
   resendAt: string | null;
 };
-
-function useSecondsUntil(iso: string | null | undefined): number {
-  const [seconds, setSeconds] = useState(0);
-  useEffect(() => {
-    const tick = () => setSeconds(iso ? Math.max(0, Math.ceil((new Date(iso).getTime() - Date.now()) / 1000)) : 0);
-    tick();
-    const timer = setInterval(tick, 1000);
-    return () => clearInterval(timer);
-  }, [iso]);
-  return seconds;
-}
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

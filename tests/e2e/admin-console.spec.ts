@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { totpCodeAt } from "../../lib/two-factor/totp";
 import { E2E_ADMIN, addPerson, latestEmail, signIn, signInAsAdmin, signOut, type TestPerson } from "./support";
+import { closeBackupCodes, setUpApp as setUpAppOnProfile } from "./two-factor-steps";
 
 const POLICY = "/settings/security/2fa-policy";
 const AUDIT = "/settings/security/audit-log";
@@ -21,21 +21,11 @@ test.afterAll(async () => {
   await adminContext.close();
 });
 
-/** Turns the authenticator app on through /profile/security; returns the secret read from the dialog. */
+/** Turns the authenticator app on through /profile/security and puts the backup codes away. */
 async function setUpApp(page: Page): Promise<string> {
-  await page.goto("/profile/security");
-  await page.getByRole("region", { name: "Authenticator app authentication" }).getByRole("button", { name: "Set up" }).click();
-  const link = page.getByRole("dialog", { name: "Link the app to your account" });
-  await expect(link.getByRole("img", { name: "QR code" })).toBeVisible();
-  const secret = (await link.locator("code").innerText()).replace(/\s/g, "");
+  const secret = await setUpAppOnProfile(page);
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  await link.getByRole("button", { name: "Next" }).click();
-  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
-  await enter.getByLabel("Authentication code").fill(totpCodeAt(secret, new Date()));
-  await enter.getByRole("button", { name: "Verify" }).click();
-  const codes = page.getByRole("dialog").filter({ has: page.getByRole("button", { name: "Done" }) });
-  await codes.getByRole("button", { name: "Done" }).click();
-  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await closeBackupCodes(page);
   return secret;
 }
 

@@ -7,10 +7,10 @@ import jsQR from "jsqr";
 import postgres from "postgres";
 import { totpCodeAt } from "../../lib/two-factor/totp";
 import { createPerson, latestEmail, signIn, sixDigitCode, type TestPerson } from "./support";
+import { closeBackupCodes, freshCode, region, setUpApp, setUpEmail } from "./two-factor-steps";
 
 const PAGE = "/profile/security";
 const BACKUP_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
-const STEP_MS = 30_000;
 
 // A second code of the same app may have to wait for the next 30-second step.
 test.describe.configure({ timeout: 120_000 });
@@ -18,21 +18,6 @@ test.describe.configure({ timeout: 120_000 });
 // Screenshots for a person to look at, only when asked: E2E_SCREENSHOTS=1 writes /tmp/profile-*.png.
 async function snap(page: Page, name: string, options: { fullPage?: boolean } = {}) {
   if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `/tmp/profile-${name}.png`, ...options });
-}
-
-/**
- * A code of the secret's current step, waiting for the next step when this one was already spent:
- * the server accepts each step once.
- */
-const lastStep = new Map<string, number>();
-async function freshCode(secret: string): Promise<string> {
-  let step = Math.floor(Date.now() / STEP_MS);
-  if ((lastStep.get(secret) ?? -1) >= step) {
-    await new Promise((resolve) => setTimeout(resolve, (step + 1) * STEP_MS - Date.now() + 250));
-    step = Math.floor(Date.now() / STEP_MS);
-  }
-  lastStep.set(secret, step);
-  return totpCodeAt(secret, new Date(step * STEP_MS + 1000));
 }
 
 /** Draws the QR code's SVG on a canvas in the page and decodes its pixels here with jsQR. */
@@ -61,47 +46,6 @@ async function signedInContext(browser: Browser, person: TestPerson): Promise<{ 
   await signIn(page, person.username, person.password);
   await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
   return { context, page };
-}
-
-function region(page: Page, name: string): Locator {
-  return page.getByRole("region", { name, exact: true });
-}
-
-/** Sets up the app from the dialog and returns its secret; the backup codes dialog is left open when it appears. */
-async function setUpApp(page: Page): Promise<string> {
-  await region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" }).click();
-  const link = page.getByRole("dialog", { name: "Link the app to your account" });
-  await expect(link.getByRole("img", { name: "QR code" })).toBeVisible();
-  const secret = (await link.locator("code").innerText()).replace(/\s/g, "");
-  await link.getByRole("button", { name: "Next" }).click();
-  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
-  await enter.getByLabel("Authentication code").fill(await freshCode(secret));
-  await enter.getByRole("button", { name: "Verify" }).click();
-  await expect(enter).toBeHidden();
-  return secret;
-}
-
-async function closeBackupCodes(page: Page): Promise<string[]> {
-  const dialog = page.getByRole("dialog", { name: "Save your backup codes" });
-  const list = dialog.getByRole("list", { name: "Backup codes" });
-  await expect(list).toBeVisible();
-  const codes = await list.getByRole("listitem").allInnerTexts();
-  await dialog.getByRole("button", { name: "Done" }).click();
-  await expect(dialog).toBeHidden();
-  return codes.map((code) => code.trim());
-}
-
-/** Sets up email with the code read from the outbox in a second tab, so the dialog stays open. */
-async function setUpEmail(page: Page, person: TestPerson, button: "Set up" | "Reset" = "Set up") {
-  await region(page, "Email authentication").getByRole("button", { name: button }).click();
-  const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
-  await expect(enter).toContainText(person.email);
-  const outbox = await page.context().newPage();
-  const mail = await latestEmail(outbox, person.email, /Confirm your email address/);
-  await outbox.close();
-  await enter.getByLabel("Authentication code").fill(sixDigitCode(mail.body));
-  await enter.getByRole("button", { name: "Verify" }).click();
-  await expect(enter).toBeHidden();
 }
 
 test("an agent links an authenticator app from the QR code, keeps ten backup codes, and their other session ends", async ({ browser }) => {

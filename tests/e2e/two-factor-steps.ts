@@ -22,9 +22,13 @@ export function region(page: Page, name: string): Locator {
   return page.getByRole("region", { name, exact: true });
 }
 
+async function onProfilePage(page: Page): Promise<void> {
+  if (new URL(page.url()).pathname !== "/profile/security") await page.goto("/profile/security");
+}
+
 /** Sets up the app on /profile/security and returns its secret; the backup codes dialog is left open when it appears. */
 export async function setUpApp(page: Page): Promise<string> {
-  await page.goto("/profile/security");
+  await onProfilePage(page);
   await region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" }).click();
   const link = page.getByRole("dialog", { name: "Link the app to your account" });
   await expect(link.getByRole("img", { name: "QR code" })).toBeVisible();
@@ -63,7 +67,7 @@ export async function enterSignInCode(page: Page, code: string, options: { backu
 
 /** Sets up email on /profile/security with the code read from the outbox in a second tab. */
 export async function setUpEmail(page: Page, person: TestPerson, button: "Set up" | "Reset" = "Set up") {
-  await page.goto("/profile/security");
+  await onProfilePage(page);
   await region(page, "Email authentication").getByRole("button", { name: button }).click();
   const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
   await expect(enter).toContainText(person.email);
