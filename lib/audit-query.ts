@@ -8,6 +8,7 @@ import { auditEvents, users } from "@/db/schema";
 import { AUDIT_TYPES, type AuditType } from "./audit";
 import { DAY } from "./clock";
 import { rowsOf } from "./rate-limit";
+import { PLAIN_TEXT } from "./forms";
 import { findUserByAccount } from "./users";
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -24,7 +25,7 @@ const eventId = z.string().regex(/^[1-9][0-9]{0,14}$/).transform(Number);
  * be read is dropped, not refused: a URL can hold anything and the page must still answer.
  */
 export const auditSearch = z.object({
-  user: z.preprocess(blankToUndefined, z.string().trim().max(254).optional()).catch(undefined),
+  user: z.preprocess(blankToUndefined, z.string().trim().max(254).regex(PLAIN_TEXT).optional()).catch(undefined),
   type: z.preprocess(blankToUndefined, z.enum(AUDIT_TYPES).optional()).catch(undefined),
   from: z.preprocess(blankToUndefined, day.optional()).catch(undefined),
   to: z.preprocess(blankToUndefined, day.optional()).catch(undefined),

@@ -3,6 +3,9 @@ import type { z } from "zod";
 
 export type FieldErrors = Record<string, string>;
 
+/** Text a person types: no control characters (a NUL byte cannot even be stored in PostgreSQL). */
+export const PLAIN_TEXT = /^[^\u0000-\u001f\u007f]*$/;
+
 export type Parsed<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: FieldErrors };
 
 /** Text fields only: a file or a missing field reads as undefined, which the schema then refuses. */

@@ -2,6 +2,7 @@
 import { and, asc, eq, exists, ilike, isNotNull, not, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
+import { PLAIN_TEXT } from "./forms";
 import { twoFactorMethods, users, type MethodKind, type User } from "@/db/schema";
 
 export type PersonRow = Pick<User, "id" | "name" | "email" | "username" | "role" | "status" | "lastSignInAt" | "createdAt"> & {
@@ -13,7 +14,7 @@ export type TwoFactorFilter = (typeof TWO_FACTOR_FILTERS)[number];
 
 /** The page's search parameters; anything unreadable is dropped rather than refused, as a URL can hold anything. */
 export const peopleSearch = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
+  q: z.string().trim().max(100).regex(PLAIN_TEXT).optional().catch(undefined),
   status: z.enum(TWO_FACTOR_FILTERS).optional().catch(undefined),
 });
 export type PeopleSearch = z.infer<typeof peopleSearch>;

@@ -3,10 +3,16 @@ import { eq, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { ROLES, users, type Role, type User } from "@/db/schema";
+import { PLAIN_TEXT } from "./forms";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword } from "./auth/password";
 
 export const newUserInput = z.object({
-  name: z.string().trim().min(1, "Enter a name.").max(100, "Names are at most 100 characters."),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Enter a name.")
+    .max(100, "Names are at most 100 characters.")
+    .regex(PLAIN_TEXT, "Names cannot contain control characters."),
   email: z
     .string()
     .trim()

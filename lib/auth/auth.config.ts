@@ -31,6 +31,8 @@ export const authConfig = {
   // Behind Vercel or a proxy the host comes from X-Forwarded-Host; pin it with AUTH_URL elsewhere.
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
+  // Secure, __Secure- prefixed session cookies in production whatever the request's protocol.
+  useSecureCookies: process.env.NODE_ENV === "production",
   pages: { signIn: "/login", error: "/login" },
   providers: [],
   callbacks: {

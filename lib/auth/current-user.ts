@@ -1,12 +1,13 @@
 // requireUser / requireAdmin: every page, route handler and server action authorizes here, against the database.
 import "server-only";
 import { getToken } from "next-auth/jwt";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { authSecret } from "../env";
 import { enrollmentRequired } from "../two-factor/enrollment";
+import { secureCookies } from "./cookie-names";
 import { findActiveSession } from "./sessions";
 
 /** `mustEnroll`: the policy wants an (allowed) second factor this user does not have yet. */
@@ -18,10 +19,9 @@ export type CurrentUser = { user: User; sessionId: string; mustEnroll: boolean }
  * (keepOnlyThisSession); cookies() already holds the refreshed one.
  */
 async function sessionToken() {
-  const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
-  // Auth.js names the cookie __Secure-… when the app is reached over https, as it does.
-  const origin = process.env.AUTH_URL ? new URL(process.env.AUTH_URL).protocol : `${requestHeaders.get("x-forwarded-proto") ?? "http"}:`;
-  return getToken({ req: { headers: { cookie: jar.toString() } }, secret: authSecret(), secureCookie: origin === "https:" });
+  const jar = await cookies();
+  // The same cookie name as Auth.js uses (auth.config.ts: useSecureCookies in production).
+  return getToken({ req: { headers: { cookie: jar.toString() } }, secret: authSecret(), secureCookie: secureCookies });
 }
 
 /** The signed-in user, or null when there is no live session (revoked, expired, version raised, user inactive). */

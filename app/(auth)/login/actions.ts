@@ -9,7 +9,7 @@ import { finishSignIn } from "@/lib/auth/finish-sign-in";
 import { clearTrustedBrowserCookie, readTrustedBrowserCookie, setChallengeCookie } from "@/lib/auth/flow-cookies";
 import { stepAfterPassword } from "@/lib/auth/second-factor";
 import { verifyPasswordStep } from "@/lib/auth/sign-in";
-import { formFields } from "@/lib/forms";
+import { PLAIN_TEXT, formFields } from "@/lib/forms";
 import { requestContext } from "@/lib/request";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 import { createChallenge } from "@/lib/two-factor/challenge";
@@ -20,7 +20,7 @@ export type LoginState = { error?: string; account?: string };
 const INVALID = "Invalid account or password.";
 
 const loginInput = z.object({
-  account: z.string(INVALID).trim().min(1, "Enter your account and password.").max(254, INVALID),
+  account: z.string(INVALID).trim().min(1, "Enter your account and password.").max(254, INVALID).regex(PLAIN_TEXT, INVALID),
   password: z.string(INVALID).min(1, "Enter your account and password.").max(256, INVALID),
   callbackUrl: z.string().max(512).optional(),
 });

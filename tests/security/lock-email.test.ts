@@ -1,0 +1,64 @@
+// The 5th wrong code, sent through the real sign-in code action with a stolen-or-not challenge cookie:
+// the account locks, the challenge ends, and the owner gets the "account locked" email (ASVS 2.2.3).
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { getDb } from "@/db/client";
+import { verifyCode } from "@/app/(auth)/login/verify/actions";
+import { CHALLENGE_COOKIE } from "@/lib/auth/cookie-names";
+import { seal } from "@/lib/auth/sealed-cookies";
+import { advanceClock, freezeClock, now } from "@/lib/clock";
+import { latestOutboxMessage } from "@/lib/email/outbox";
+import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
+import { createChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
+import { attemptSecondFactor, codeAttemptState } from "@/lib/two-factor/lockout";
+import { totpCodeAt } from "@/lib/two-factor/totp";
+import { createTestUser, resetDatabase } from "../support/db";
+
+// The action reads its cookie and headers from Next.js; here they come from a plain jar.
+const jar = vi.hoisted(() => new Map<string, string>());
+vi.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
+    has: (name: string) => jar.has(name),
+    set: (name: string, value: string) => (value ? jar.set(name, value) : jar.delete(name)),
+    delete: (name: string) => jar.delete(name),
+  }),
+  headers: async () => new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.5" }),
+}));
+
+// Finishing a sign-in goes through Auth.js, which needs a Next.js server; a lock never gets there.
+vi.mock("@/lib/auth/finish-sign-in", () => ({ finishSignIn: vi.fn(async () => "unexpected sign-in") }));
+
+const context = { ip: "203.0.113.5", userAgent: "vitest" };
+
+describe("the account-locked email", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+    jar.clear();
+    freezeClock(new Date("2030-03-01T08:00:05Z"));
+  });
+
+  it("goes to the owner when the 5th wrong code locks the account, and the challenge ends", async () => {
+    const db = await getDb();
+    const user = await createTestUser();
+    const { secret } = await beginAppSetup(db, user);
+    expect(await confirmAppSetup(db, user.id, totpCodeAt(secret, now()), context)).toMatchObject({ ok: true });
+    for (let i = 0; i < 4; i += 1) {
+      const state = await codeAttemptState(db, user.id);
+      if (state.retryAt) advanceClock(state.retryAt.getTime() - now().getTime());
+      await attemptSecondFactor(db, user.id, context, async () => ({ ok: false, method: "app" }));
+    }
+    const { retryAt } = await codeAttemptState(db, user.id);
+    advanceClock(retryAt!.getTime() - now().getTime() + 1000);
+    const challenge = await createChallenge(db, user.id);
+    jar.set(CHALLENGE_COOKIE, await seal("challenge", { challengeId: challenge.id, userId: user.id, callbackUrl: "/" }, 600));
+    expect(await latestOutboxMessage(db, user.email)).toBeNull();
+
+    const form = new FormData();
+    form.set("kind", "code");
+    form.set("code", "000000" === totpCodeAt(secret, now()) ? "111111" : "000000");
+    expect(await verifyCode({}, form)).toMatchObject({ locked: true });
+
+    expect((await latestOutboxMessage(db, user.email))?.subject).toMatch(/locked/i);
+    expect(await findLiveChallenge(db, challenge.id, user.id)).toBeNull();
+  });
+});

@@ -1,0 +1,21 @@
+// Password guessing from one address spread over many accounts: the per-address limit in the
+// database stops it, even for a right password, and another address is not held back.
+import { beforeEach, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { ADDRESS_LIMIT, verifyPasswordStep } from "@/lib/auth/sign-in";
+import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
+
+describe("password throttling per client address", () => {
+  beforeEach(() => resetDatabase());
+
+  it(`after ${ADDRESS_LIMIT.max} guesses at different accounts, the address is refused even with a right password`, async () => {
+    const db = await getDb();
+    const user = await createTestUser();
+    const attacker = { ip: "203.0.113.66", userAgent: "spray" };
+    for (let i = 0; i < ADDRESS_LIMIT.max; i += 1) {
+      expect((await verifyPasswordStep(db, { account: `victim${i}@example.com`, password: "Winter2026!" }, attacker)).kind).toBe("invalid");
+    }
+    expect((await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, attacker)).kind).toBe("throttled");
+    expect((await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, { ip: "198.51.100.1", userAgent: null })).kind).toBe("ok");
+  });
+});
