@@ -3,10 +3,8 @@
 // summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 
-const require = createRequire(import.meta.url);
 const resultsDir = path.join(process.cwd(), "test-results");
 mkdirSync(resultsDir, { recursive: true });
 
@@ -29,10 +27,11 @@ function countVitest(file, label) {
   if (report.numTotalTests === 0) failures.push(`${label} (ran no test)`);
 }
 
-const vitest = require.resolve("vitest/vitest.mjs");
+const bin = (file) => path.join(process.cwd(), "node_modules", file);
+const vitest = bin("vitest/vitest.mjs");
 const withoutDatabase = { DATABASE_URL: "", TEST_POSTGRES_URL: "" };
 
-run("Typecheck", [require.resolve("typescript/bin/tsc"), "--noEmit"], {});
+run("Typecheck", [bin("typescript/bin/tsc"), "--noEmit"], {});
 
 function vitestRun(label, project, file, env) {
   rmSync(file, { force: true });
