@@ -1,12 +1,9 @@
 // The first gate (edge runtime): route rules and the Content-Security-Policy nonce. Every page and
 // action authorizes again against the database, so a skipped middleware opens nothing.
-import NextAuth from "next-auth";
+import { getToken, type JWT } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
-import { authConfig } from "@/lib/auth/auth.config";
 import { CHALLENGE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "@/lib/auth/cookie-names";
 import { unseal } from "@/lib/auth/sealed-cookies";
-
-const { auth } = NextAuth(authConfig);
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const dev = process.env.NODE_ENV === "development";
@@ -39,19 +36,36 @@ async function isStaleTrustCookie(value: string | undefined, userId: string | un
   return Boolean(userId) && data.userId !== userId;
 }
 
-export default auth(async (request) => {
-  const response = route(request);
-  if (await isStaleTrustCookie(request.cookies.get(TRUSTED_BROWSER_COOKIE)?.value, request.auth?.userId)) {
+/**
+ * The session token, read and never written. Auth.js's own middleware wrapper re-issues the session
+ * cookie on every request it passes: a request still in flight when the user signs out would set the
+ * cookie again after the sign-out cleared it. The session row's fixed lifetime (12 hours) is what
+ * ends a session, so there is nothing to slide here.
+ */
+async function sessionToken(request: NextRequest): Promise<JWT | null> {
+  const secret = process.env.AUTH_SECRET;
+  if (!secret) return null;
+  try {
+    return await getToken({ req: request, secret, secureCookie: secureCookies });
+  } catch {
+    return null;
+  }
+}
+
+export default async function middleware(request: NextRequest): Promise<Response> {
+  const token = await sessionToken(request);
+  const response = route(request, token);
+  if (await isStaleTrustCookie(request.cookies.get(TRUSTED_BROWSER_COOKIE)?.value, token?.uid)) {
     response.cookies.set(TRUSTED_BROWSER_COOKIE, "", { maxAge: 0, path: "/", httpOnly: true, secure: secureCookies, sameSite: "lax" });
   }
   return response;
-}) as (request: NextRequest) => Promise<Response>;
+}
 
-function route(request: NextRequest & { auth: import("next-auth").Session | null }): NextResponse {
+function route(request: NextRequest, token: JWT | null): NextResponse {
   const { pathname, search } = request.nextUrl;
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, request.nextUrl.protocol === "https:");
-  const signedIn = Boolean(request.auth?.userId);
+  const signedIn = Boolean(token?.uid);
 
   const pass = () => {
     const headers = new Headers(request.headers);
@@ -77,7 +91,7 @@ function route(request: NextRequest & { auth: import("next-auth").Session | null
     return NextResponse.redirect(login);
   }
 
-  if ((pathname === "/settings" || pathname.startsWith("/settings/")) && request.auth?.role !== "admin") {
+  if ((pathname === "/settings" || pathname.startsWith("/settings/")) && token?.role !== "admin") {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return NextResponse.json({ error: "Admins only." }, { status: 403 });
     }

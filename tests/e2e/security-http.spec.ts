@@ -119,6 +119,17 @@ test("each sign-in gets a new HttpOnly, SameSite=Lax session cookie", async ({ b
   expect(first!.split(";")[0]).not.toBe(second!.split(";")[0]);
 });
 
+test("pages never write the session cookie, so a request in flight at sign-out cannot bring it back", async ({ baseURL }) => {
+  const person = await newPerson();
+  const session = sessionCookie(cookieLines(await rawSignIn(baseURL!, { account: person.username, password: person.password })));
+  const cookie = session!.split(";")[0];
+  for (const path of ["/", "/profile/security"]) {
+    const response = await fetch(new URL(path, baseURL), { headers: { cookie }, redirect: "manual" });
+    expect(response.status).toBe(200);
+    expect(sessionCookie(cookieLines(response))).toBeUndefined();
+  }
+});
+
 test("under NODE_ENV=production the session cookie is Secure with a __Secure- or __Host- prefix", async ({ baseURL }) => {
   // Auth.js would pick secure cookies from the request's protocol; auth.config.ts pins them to production.
   const person = await newPerson();
