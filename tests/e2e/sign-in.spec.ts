@@ -33,6 +33,8 @@ test("an agent with email only signs in with the code from the outbox; Cancel en
   const person = await createPerson(browser);
   const page = await (await browser.newContext()).newPage();
   await signIn(page, person.username, person.password);
+  // Only once signed in: going to the profile page while the sign-in is in flight would cancel it.
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
   await setUpEmail(page, person);
   await closeBackupCodes(page);
   await signOut(page);
@@ -124,8 +126,10 @@ test("with only a pending challenge, no console page, route or action answers wi
     await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
   }
 
+  // An action id of the right shape (42 hex digits), so that a request the middleware let through
+  // would reach the action lookup (404) rather than stop at Next's format check (400).
   const action = await page.request.post("/profile/security", {
-    headers: { "Next-Action": "0".repeat(40), "Content-Type": "text/plain;charset=UTF-8" },
+    headers: { "Next-Action": "0".repeat(42), "Content-Type": "text/plain;charset=UTF-8" },
     data: "[]",
     maxRedirects: 0,
   });
