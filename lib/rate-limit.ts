@@ -5,7 +5,8 @@ import { rateLimits } from "@/db/schema";
 import { now } from "./clock";
 
 export type Limit = { max: number; windowMs: number };
-export type LimitResult = { allowed: boolean; count: number; retryAt: Date };
+/** `windowStart` names the window the hit was counted in, for refund(). */
+export type LimitResult = { allowed: boolean; count: number; retryAt: Date; windowStart: Date };
 
 function currentWindow(limit: Limit): Date {
   const at = now().getTime();
@@ -24,18 +25,19 @@ export async function hit(db: Queryable, key: string, limit: Limit): Promise<Lim
   if (count === 1) {
     await db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, windowStart)));
   }
-  return { allowed: count <= limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs) };
+  return { allowed: count <= limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs), windowStart };
 }
 
 /**
- * Gives back one hit of the current window: for limits that should count only failures, the hit
- * is taken before the check (so parallel requests cannot slip past) and refunded on success.
+ * Gives back the hit that `counted` took: for limits that should count only failures, the hit is
+ * taken before the check (so parallel requests cannot slip past) and refunded on success. The
+ * refund goes to the window the hit went to, even when that window has ended in between.
  */
-export async function refund(db: Queryable, key: string, limit: Limit): Promise<void> {
+export async function refund(db: Queryable, key: string, counted: LimitResult): Promise<void> {
   await db
     .update(rateLimits)
     .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, currentWindow(limit))));
+    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, counted.windowStart)));
 }
 
 /** postgres.js returns an array from db.execute; PGlite returns { rows }. */

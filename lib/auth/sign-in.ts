@@ -47,8 +47,8 @@ export async function verifyPasswordStep(
     return { kind: "invalid" };
   }
   // A right password costs nothing: the limits count failures (taken up front, refunded here).
-  await refund(db, `password:account:${accountKey}`, ACCOUNT_LIMIT);
-  if (perAddress && context.ip) await refund(db, `password:ip:${context.ip}`, ADDRESS_LIMIT);
+  await refund(db, `password:account:${accountKey}`, perAccount);
+  if (perAddress && context.ip) await refund(db, `password:ip:${context.ip}`, perAddress);
   // Only after a correct password do we say that an account is locked or disabled.
   if (user.status === "locked") {
     await recordEvent(db, { type: "sign_in.locked_account", subjectId: user.id, context });

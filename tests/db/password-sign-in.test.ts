@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, users } from "@/db/schema";
+import { auditEvents, rateLimits, users } from "@/db/schema";
 import { ACCOUNT_LIMIT, verifyPasswordStep } from "@/lib/auth/sign-in";
 import { mintSignInTicket, redeemSignInTicket } from "@/lib/auth/tickets";
-import { advanceClock } from "@/lib/clock";
+import { advanceClock, freezeClock } from "@/lib/clock";
+import { hit, refund } from "@/lib/rate-limit";
 import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.7", userAgent: "vitest" };
@@ -60,6 +61,21 @@ describe("password step of sign-in", () => {
       expect((await verifyPasswordStep(db, { account: "regular", password: "guess" }, context)).kind).toBe("invalid");
     }
     expect((await verifyPasswordStep(db, { account: "regular", password: TEST_PASSWORD }, context)).kind).toBe("throttled");
+  });
+
+  it("gives a hit back to the window it was counted in, when that window ended in between", async () => {
+    const db = await getDb();
+    const key = "password:account:boundary";
+    const limit = { max: 10, windowMs: 15 * 60_000 };
+    freezeClock(new Date(Date.UTC(2026, 0, 1, 12, 14, 59, 900)));
+    await hit(db, key, limit);
+    const counted = await hit(db, key, limit);
+    // The slow password check ends in the next window; a failure there is already counted.
+    freezeClock(new Date(Date.UTC(2026, 0, 1, 12, 15, 0, 100)));
+    await db.insert(rateLimits).values({ key, windowStart: new Date(Date.UTC(2026, 0, 1, 12, 15)), count: 1 });
+    await refund(db, key, counted);
+    const rows = await db.select().from(rateLimits).where(eq(rateLimits.key, key)).orderBy(rateLimits.windowStart);
+    expect(rows.map((row) => row.count)).toEqual([1, 1]);
   });
 
   it("audits failures without the password", async () => {
