@@ -8,17 +8,21 @@ export const PLAIN_TEXT = /^[^\u0000-\u001f\u007f]*$/;
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors: FieldErrors };
 
-/** Text fields only: a file or a missing field reads as undefined, which the schema then refuses. */
-export function formFields(formData: FormData, keys: readonly string[]): Record<string, string | undefined> {
+/**
+ * Text fields only: a file or a missing field reads as undefined, which the schema then refuses.
+ * A server action can be called with any serialisable arguments, not only a form; anything but a
+ * FormData reads as an empty form.
+ */
+export function formFields(formData: unknown, keys: readonly string[]): Record<string, string | undefined> {
   const values: Record<string, string | undefined> = {};
   for (const key of keys) {
-    const value = formData.get(key);
+    const value = formData instanceof FormData ? formData.get(key) : null;
     values[key] = typeof value === "string" ? value : undefined;
   }
   return values;
 }
 
-export function parseForm<S extends z.ZodObject>(schema: S, formData: FormData): Parsed<z.infer<S>> {
+export function parseForm<S extends z.ZodObject>(schema: S, formData: unknown): Parsed<z.infer<S>> {
   const result = schema.safeParse(formFields(formData, Object.keys(schema.shape)));
   if (result.success) return { ok: true, data: result.data };
   const fieldErrors: FieldErrors = {};

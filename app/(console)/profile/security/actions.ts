@@ -26,7 +26,7 @@ import {
   twoFactorMethodResetEmail,
   type Email,
 } from "@/lib/email/templates";
-import { parseForm, type FieldErrors } from "@/lib/forms";
+import { formFields, parseForm, type FieldErrors } from "@/lib/forms";
 import { hit } from "@/lib/rate-limit";
 import { requestContext, type RequestContext } from "@/lib/request";
 import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
@@ -281,7 +281,7 @@ export async function reauthenticate(formData: FormData): Promise<Result> {
   const { current, db, context } = await signedIn();
   const session = { userId: current.user.id, sessionId: current.sessionId };
 
-  if (formData.get("method") === "code") {
+  if (formFields(formData, ["method"]).method === "code") {
     const parsed = parseForm(codeReauthInput, formData);
     if (!parsed.ok) return refused(parsed.fieldErrors.code ?? parsed.error, parsed.fieldErrors);
     const result = await reauthenticateWithCode(db, session, parsed.data.code, context);

@@ -14,7 +14,7 @@ import {
   twoFactorResetByAdminEmail,
   welcomeEmail,
 } from "@/lib/email/templates";
-import { parseForm, type FieldErrors } from "@/lib/forms";
+import { formFields, parseForm, type FieldErrors } from "@/lib/forms";
 import { appOrigin } from "@/lib/origin";
 import { requestContext } from "@/lib/request";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
@@ -32,11 +32,12 @@ export type AddAgentState = {
 export async function addAgent(_previous: AddAgentState, formData: FormData): Promise<AddAgentState> {
   const { user: admin } = await requireAdmin();
   const parsed = parseForm(newUserInput, formData);
+  const typed = formFields(formData, ["name", "email", "username", "role"]);
   const values = {
-    name: String(formData.get("name") ?? "").slice(0, 100),
-    email: String(formData.get("email") ?? "").slice(0, 254),
-    username: String(formData.get("username") ?? "").slice(0, 40),
-    role: String(formData.get("role") ?? "agent").slice(0, 10),
+    name: (typed.name ?? "").slice(0, 100),
+    email: (typed.email ?? "").slice(0, 254),
+    username: (typed.username ?? "").slice(0, 40),
+    role: (typed.role ?? "agent").slice(0, 10),
   };
   if (!parsed.ok) return { error: parsed.error, fieldErrors: parsed.fieldErrors, values };
 
