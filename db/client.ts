@@ -64,6 +64,14 @@ function connectionFailure(error: unknown): string | null {
   return null;
 }
 
+/**
+ * The code of a failure to reach the database (`ECONNREFUSED`, `CONNECTION_CLOSED`, `57P01`…) that
+ * `error` reports or wraps, or null for any other error.
+ */
+export function databaseUnavailable(error: unknown): string | null {
+  return connectionFailure(error);
+}
+
 // Attached with Promise.prototype.then rather than the query's own then(), which would start a
 // postgres.js query before drizzle has called values() on it.
 function observe(pending: PromiseLike<unknown>, onFulfilled: (() => void) | undefined, onRejected: (error: unknown) => void): void {

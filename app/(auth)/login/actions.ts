@@ -11,6 +11,7 @@ import { stepAfterPassword } from "@/lib/auth/second-factor";
 import { verifyPasswordStep } from "@/lib/auth/sign-in";
 import { PLAIN_TEXT, formFields } from "@/lib/forms";
 import { requestContext } from "@/lib/request";
+import { SIGN_IN_UNAVAILABLE, unlessDatabaseIsDown } from "@/lib/unavailable";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 import { createChallenge } from "@/lib/two-factor/challenge";
 import { enrollmentRequired } from "@/lib/two-factor/enrollment";
@@ -28,6 +29,10 @@ const loginInput = z.object({
 export async function signInWithPassword(_previous: LoginState, formData: FormData): Promise<LoginState> {
   const fields = formFields(formData, ["account", "password", "callbackUrl"]);
   const account = fields.account?.slice(0, 254) ?? "";
+  return unlessDatabaseIsDown(() => passwordStep(fields, account), { error: SIGN_IN_UNAVAILABLE, account });
+}
+
+async function passwordStep(fields: Record<string, string | undefined>, account: string): Promise<LoginState> {
   const parsed = loginInput.safeParse(fields);
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? INVALID, account };
 

@@ -14,6 +14,7 @@ import { sendEmail } from "@/lib/email";
 import { accountLockedEmail } from "@/lib/email/templates";
 import { formFields } from "@/lib/forms";
 import { requestContext } from "@/lib/request";
+import { SIGN_IN_UNAVAILABLE, unlessDatabaseIsDown } from "@/lib/unavailable";
 import { cancelChallenge, completeChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
 import { enrollmentRequired } from "@/lib/two-factor/enrollment";
@@ -52,7 +53,13 @@ async function currentChallenge() {
   return challenge ? { db, cookie, challenge } : null;
 }
 
+const UNAVAILABLE: VerifyState = { error: SIGN_IN_UNAVAILABLE };
+
 export async function verifyCode(_previous: VerifyState, formData: FormData): Promise<VerifyState> {
+  return unlessDatabaseIsDown(() => codeStep(formData), UNAVAILABLE);
+}
+
+async function codeStep(formData: FormData): Promise<VerifyState> {
   const current = await currentChallenge();
   if (!current) return EXPIRED;
   const { db, cookie } = current;
@@ -88,6 +95,10 @@ export async function verifyCode(_previous: VerifyState, formData: FormData): Pr
 }
 
 export async function sendEmailCode(_previous: VerifyState): Promise<VerifyState> {
+  return unlessDatabaseIsDown(emailCodeStep, UNAVAILABLE);
+}
+
+async function emailCodeStep(): Promise<VerifyState> {
   const current = await currentChallenge();
   if (!current) return EXPIRED;
   const { db, cookie } = current;
@@ -108,11 +119,14 @@ export async function sendEmailCode(_previous: VerifyState): Promise<VerifyState
 }
 
 export async function cancelSignIn(): Promise<void> {
-  const current = await currentChallenge();
-  if (current) {
-    await cancelChallenge(current.db, current.cookie.challengeId, current.cookie.userId);
-    await recordEvent(current.db, { type: "sign_in.cancelled", subjectId: current.cookie.userId, context: await requestContext() });
-  }
+  // Without the database the challenge row stays until it expires, but the cookie that names it goes.
+  await unlessDatabaseIsDown(async () => {
+    const current = await currentChallenge();
+    if (current) {
+      await cancelChallenge(current.db, current.cookie.challengeId, current.cookie.userId);
+      await recordEvent(current.db, { type: "sign_in.cancelled", subjectId: current.cookie.userId, context: await requestContext() });
+    }
+  }, undefined);
   await clearChallengeCookie();
   redirect("/login");
 }
