@@ -46,7 +46,8 @@ async function sessionToken(request: NextRequest): Promise<JWT | null> {
   const secret = process.env.AUTH_SECRET;
   if (!secret) return null;
   try {
-    return await getToken({ req: request, secret, secureCookie: secureCookies });
+    // The cookie only: getToken would also take an `Authorization: Bearer` header, which no browser of ours sends.
+    return await getToken({ req: { headers: { cookie: request.headers.get("cookie") ?? "" } }, secret, secureCookie: secureCookies });
   } catch {
     return null;
   }
