@@ -48,8 +48,9 @@ const RETIRE_GRACE_S = 5;
 // Should postgres.js not settle a transaction whose connection was lost, its callback's outcome is handed
 // over after this long, when the replaced client has been ended and refuses the write (see inScope).
 const HOLD_MS = (RETIRE_GRACE_S + 1) * 1000;
-// A lost write follows the close of its connection in the same turn of the event loop (see lostWrite).
-const LOST_WRITE_WINDOW_MS = 1000;
+// A lost write this soon after a replacement is taken for the replaced client's, which runs on for its
+// grace period (see lostWrite); the new client's own failures still reach `watched` as query errors.
+const LOST_WRITE_WINDOW_MS = (RETIRE_GRACE_S + 1) * 1000;
 
 /** The code of the connection failure that `error` reports, or wraps (drizzle keeps the driver's at `cause`); null for any other error. */
 function connectionFailure(error: unknown): string | null {
@@ -172,7 +173,7 @@ function selfHealingClient(connect: () => Sql): { client: Sql; close: () => Prom
   // A write that still reaches a closed connection (a statement a transaction sent in the same turn as
   // the close) throws from postgres.js's timer, where no caller sees it. The monitor hook observes
   // without handling: the process does what it would have done (next start logs the error and carries
-  // on). When that close has just replaced the client, the write was the old client's.
+  // on). Within the replaced client's grace period, the write is taken for the old client's.
   const lostWrite = (error: unknown) => {
     const { name, stack } = (error ?? {}) as { name?: unknown; stack?: unknown };
     const fromPostgresJs = name === "TypeError" && typeof stack === "string" && /\bnextWrite \(.*[\\/]postgres[\\/]/.test(stack);
@@ -259,8 +260,14 @@ export function pgliteDir(): string {
 async function open(): Promise<Handle> {
   const url = process.env.DATABASE_URL;
   const handle = url ? await openPostgres(url) : await openPglite(pgliteDir());
-  const { ensureFirstAdmin } = await import("./bootstrap");
-  await ensureFirstAdmin(handle.db);
+  try {
+    const { ensureFirstAdmin } = await import("./bootstrap");
+    await ensureFirstAdmin(handle.db);
+  } catch (error) {
+    // The next call opens a new handle: this one must not stay behind with its connections and listener.
+    await handle.close().catch(() => {});
+    throw error;
+  }
   return handle;
 }
 

@@ -32,10 +32,18 @@ describe("queries through the database", () => {
     expect(await db.select({ n: count() }).from(users)).toEqual([{ n: 0 }]);
 
     const kept = await db.transaction(async (tx) => {
-      await tx.execute(sql`select 1`);
+      await tx.insert(users).values({ username: "kept", email: "kept@example.com", name: "Kept", role: "agent", passwordHash: "not a hash" });
+      // A savepoint inside it: its own error rolls back only what it wrote.
+      await tx
+        .transaction(async (inner) => {
+          await inner.insert(users).values({ username: "inner", email: "inner@example.com", name: "Inner", role: "agent", passwordHash: "not a hash" });
+          throw mistake;
+        })
+        .catch(() => {});
       return "kept";
     });
     expect(kept).toBe("kept");
+    expect(await db.select({ username: users.username }).from(users)).toEqual([{ username: "kept" }]);
   });
 });
 
@@ -78,8 +86,8 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
     return outcome;
   }
 
-  /** A transaction that stops after its first statement, until `resume()`. */
-  function pausedTransaction(secondStatement: ReturnType<typeof sql>) {
+  /** A transaction that stops after its first statement, until `resume()`; `swallow`: its callback catches the second statement's error. */
+  function pausedTransaction(secondStatement: ReturnType<typeof sql>, { swallow = false } = {}) {
     let resume!: () => void;
     let started!: () => void;
     const resumed = new Promise<void>((resolve) => (resume = resolve));
@@ -90,7 +98,8 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
           await tx.execute(sql`select 1`);
           started();
           await resumed;
-          await tx.execute(secondStatement);
+          if (swallow) await tx.execute(secondStatement).catch(() => {});
+          else await tx.execute(secondStatement);
         })
         .then(
           () => null,
@@ -102,6 +111,15 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
 
   it("fails a transaction cut between two statements, then answers every query at once", async () => {
     const transaction = pausedTransaction(sql`select 2`);
+    await transaction.running;
+    await cutAndWaitUntilGone();
+    transaction.resume();
+    expect(await transaction.outcome).toBeInstanceOf(Error);
+    expect(await allAnswered(2_000)).toBe(true);
+  });
+
+  it("fails a transaction whose callback caught the lost connection itself, rather than report a commit", async () => {
+    const transaction = pausedTransaction(sql`select 2`, { swallow: true });
     await transaction.running;
     await cutAndWaitUntilGone();
     transaction.resume();
@@ -183,6 +201,8 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
     expect(await allAnswered(2_000)).toBe(true);
 
     await closeDb();
+    // PostgreSQL drops a backend from pg_stat_activity a moment after its socket closes.
+    for (let tries = 0; tries < 100 && (await otherSessions()) > 0; tries++) await sleep(20);
     expect(await otherSessions()).toBe(0);
     const rows = rowsOf<{ one: number }>(await (await getDb()).execute(sql`select 1 as one`));
     expect(rows).toEqual([{ one: 1 }]);
