@@ -18,23 +18,15 @@ import { createChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
 import { codeAttemptState } from "@/lib/two-factor/lockout";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
+import { CLIENT_ADDRESS, jar } from "../support/next-headers";
 
 // The actions read cookies and headers from Next.js; here they come from a plain jar.
-const jar = vi.hoisted(() => new Map<string, string>());
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-    has: (name: string) => jar.has(name),
-    set: (name: string, value: string) => (value ? jar.set(name, value) : jar.delete(name)),
-    delete: (name: string) => jar.delete(name),
-  }),
-  headers: async () => new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.9" }),
-}));
+vi.mock("next/headers", () => import("../support/next-headers"));
 
 // Auth.js needs a Next.js server to issue the session; what matters here is that the code step gets there.
 vi.mock("@/lib/auth/finish-sign-in", () => ({ finishSignIn: vi.fn(async () => undefined) }));
 
-const context = { ip: "203.0.113.9", userAgent: "vitest" };
+const context = { ip: CLIENT_ADDRESS, userAgent: "vitest" };
 
 function form(fields: Record<string, string>): FormData {
   const data = new FormData();

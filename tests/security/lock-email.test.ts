@@ -12,23 +12,15 @@ import { createChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
 import { attemptSecondFactor, codeAttemptState } from "@/lib/two-factor/lockout";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { createTestUser, resetDatabase } from "../support/db";
+import { CLIENT_ADDRESS, jar } from "../support/next-headers";
 
-// The action reads its cookie and headers from Next.js; here they come from a plain jar.
-const jar = vi.hoisted(() => new Map<string, string>());
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => (jar.has(name) ? { name, value: jar.get(name) } : undefined),
-    has: (name: string) => jar.has(name),
-    set: (name: string, value: string) => (value ? jar.set(name, value) : jar.delete(name)),
-    delete: (name: string) => jar.delete(name),
-  }),
-  headers: async () => new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.5" }),
-}));
+// The actions read cookies and headers from Next.js; here they come from a plain jar.
+vi.mock("next/headers", () => import("../support/next-headers"));
 
 // Finishing a sign-in goes through Auth.js, which needs a Next.js server; a lock never gets there.
 vi.mock("@/lib/auth/finish-sign-in", () => ({ finishSignIn: vi.fn(async () => "unexpected sign-in") }));
 
-const context = { ip: "203.0.113.5", userAgent: "vitest" };
+const context = { ip: CLIENT_ADDRESS, userAgent: "vitest" };
 
 describe("the account-locked email", () => {
   beforeEach(async () => {
