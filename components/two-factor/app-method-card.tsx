@@ -12,11 +12,11 @@ import {
   type AppSetupStarted,
 } from "@/app/(console)/profile/security/actions";
 import { Alert } from "@/components/ui/alert";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { BackupCodesDialog, CopyIcon } from "./backup-codes-dialog";
 import { CodeForm } from "./code-form";
-import { Actions, SettingsCard, StatusBadge } from "./settings-card";
+import { MethodActions, SettingsCard, StatusBadge } from "./settings-card";
 import { TurnOffDialog } from "./turn-off-dialog";
 import { useSecurityAction } from "./use-security-action";
 
@@ -89,25 +89,7 @@ export function AppMethodCard({ enabled, since, lastMethod, account, appName }: 
       >
         {notice ? <Alert tone="success">{notice}</Alert> : null}
         {cardFailure ? <Alert>{cardFailure.error}</Alert> : null}
-        <Actions>
-          <form action={start.run} onSubmit={beginChange}>
-            <SubmitButton variant={enabled ? "secondary" : "primary"} pendingLabel="Preparing…">
-              {enabled ? "Reset" : "Set up"}
-            </SubmitButton>
-          </form>
-          {enabled ? (
-            <Button
-              variant="secondary"
-              className="text-red-700"
-              onClick={() => {
-                beginChange();
-                setDialog("turn-off");
-              }}
-            >
-              Turn off
-            </Button>
-          ) : null}
-        </Actions>
+        <MethodActions enabled={enabled} start={start.run} pendingLabel="Preparing…" onBegin={beginChange} onTurnOff={() => setDialog("turn-off")} />
       </SettingsCard>
 
       <Dialog

@@ -9,11 +9,11 @@ import {
   type EmailSetupStarted,
 } from "@/app/(console)/profile/security/actions";
 import { Alert } from "@/components/ui/alert";
-import { Button, SubmitButton } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { BackupCodesDialog } from "./backup-codes-dialog";
 import { CodeForm } from "./code-form";
-import { Actions, SettingsCard, StatusBadge } from "./settings-card";
+import { MethodActions, SettingsCard, StatusBadge } from "./settings-card";
 import { TurnOffDialog } from "./turn-off-dialog";
 import { useSecondsUntil } from "./use-seconds-until";
 import { useSecurityAction } from "./use-security-action";
@@ -95,27 +95,13 @@ export function EmailMethodCard({ enabled, email, allowed, lastMethod, appName }
         ) : null}
         {notice ? <Alert tone="success">{notice}</Alert> : null}
         {cardFailure ? <Alert>{cardFailure.error}</Alert> : null}
-        <Actions>
-          {allowed ? (
-            <form action={start.run} onSubmit={beginChange}>
-              <SubmitButton variant={enabled ? "secondary" : "primary"} pendingLabel="Sending code…">
-                {enabled ? "Reset" : "Set up"}
-              </SubmitButton>
-            </form>
-          ) : null}
-          {enabled ? (
-            <Button
-              variant="secondary"
-              className="text-red-700"
-              onClick={() => {
-                beginChange();
-                setDialog("turn-off");
-              }}
-            >
-              Turn off
-            </Button>
-          ) : null}
-        </Actions>
+        <MethodActions
+          enabled={enabled}
+          start={allowed ? start.run : null}
+          pendingLabel="Sending code…"
+          onBegin={beginChange}
+          onTurnOff={() => setDialog("turn-off")}
+        />
       </SettingsCard>
 
       <Dialog

@@ -1,5 +1,6 @@
 // The frame of each section of Profile > Two-Factor Authentication: a titled card with an on/off badge.
 import { useId } from "react";
+import { Button, SubmitButton } from "@/components/ui/button";
 
 export function StatusBadge({ on, onLabel = "On", offLabel = "Off" }: { on: boolean; onLabel?: string; offLabel?: string }) {
   return on ? (
@@ -43,4 +44,47 @@ export function SettingsCard({ title, badge, description, children }: SettingsCa
 
 export function Actions({ children }: { children: React.ReactNode }) {
   return <div className="mt-auto flex flex-wrap items-center gap-2">{children}</div>;
+}
+
+/**
+ * A method card's buttons: "Set up" (or "Reset" once it is on) submits `start`; "Turn off" opens the
+ * caller's confirmation. `onBegin` runs first in both, to clear the card's last message.
+ */
+export function MethodActions({
+  enabled,
+  start,
+  pendingLabel,
+  onBegin,
+  onTurnOff,
+}: {
+  enabled: boolean;
+  /** The set-up form's action, or null when this method may not be set up. */
+  start: ((formData: FormData) => void | Promise<void>) | null;
+  pendingLabel: string;
+  onBegin: () => void;
+  onTurnOff: () => void;
+}) {
+  return (
+    <Actions>
+      {start ? (
+        <form action={start} onSubmit={onBegin}>
+          <SubmitButton variant={enabled ? "secondary" : "primary"} pendingLabel={pendingLabel}>
+            {enabled ? "Reset" : "Set up"}
+          </SubmitButton>
+        </form>
+      ) : null}
+      {enabled ? (
+        <Button
+          variant="secondary"
+          className="text-red-700"
+          onClick={() => {
+            onBegin();
+            onTurnOff();
+          }}
+        >
+          Turn off
+        </Button>
+      ) : null}
+    </Actions>
+  );
 }

@@ -6,7 +6,7 @@ import { recordEvent } from "../audit";
 import { now } from "../clock";
 import { decryptSecret, encryptSecret } from "../crypto";
 import type { RequestContext } from "../request";
-import { hasTwoFactor, raiseSessionVersion, revokeTrustedBrowsers } from "./methods";
+import { afterMethodConfirmed, hasTwoFactor } from "./methods";
 import { generateTotpSecret, totpUri, verifyTotp } from "./totp";
 
 export type AppSetup = { secret: string; uri: string };
@@ -81,15 +81,7 @@ export async function confirmAppSetup(
       .returning({ id: twoFactorMethods.id });
     if (promoted.length === 0) return { ok: false, reason: "invalid" };
 
-    await raiseSessionVersion(tx, userId);
-    await revokeTrustedBrowsers(tx, userId);
-    await recordEvent(tx, {
-      type: wasReset ? "two_factor.method_reset" : "two_factor.method_enabled",
-      actorId: userId,
-      subjectId: userId,
-      context,
-      details: { method: "app" },
-    });
+    await afterMethodConfirmed(tx, userId, { method: "app", wasReset }, context);
     return { ok: true, firstMethod, wasReset };
   });
 }

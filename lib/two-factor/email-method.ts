@@ -2,11 +2,10 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { twoFactorMethods, users } from "@/db/schema";
-import { recordEvent } from "../audit";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
 import { consumeEmailCode, issueEmailCode, type IssueEmailCodeResult } from "./email-codes";
-import { hasTwoFactor, raiseSessionVersion, revokeTrustedBrowsers } from "./methods";
+import { afterMethodConfirmed, hasTwoFactor } from "./methods";
 
 /** "Set up" and "Reset" both start here; the caller mails the code to the user's address. */
 export async function beginEmailSetup(db: Queryable, userId: string): Promise<IssueEmailCodeResult> {
@@ -41,15 +40,7 @@ export async function confirmEmailSetup(
       .values({ userId, kind: "email", enabledAt: at, updatedAt: at })
       // A reset keeps the original enabled_at: the method has been on all along.
       .onConflictDoUpdate({ target: [twoFactorMethods.userId, twoFactorMethods.kind], set: wasReset ? { updatedAt: at } : { enabledAt: at, updatedAt: at } });
-    await raiseSessionVersion(tx, userId);
-    await revokeTrustedBrowsers(tx, userId);
-    await recordEvent(tx, {
-      type: wasReset ? "two_factor.method_reset" : "two_factor.method_enabled",
-      actorId: userId,
-      subjectId: userId,
-      context,
-      details: { method: "email" },
-    });
+    await afterMethodConfirmed(tx, userId, { method: "email", wasReset }, context);
     return { ok: true as const, firstMethod, wasReset };
   });
 }

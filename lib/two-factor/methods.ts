@@ -47,6 +47,27 @@ export async function revokeTrustedBrowsers(db: Queryable, userId: string): Prom
     .where(and(eq(trustedBrowsers.userId, userId), isNull(trustedBrowsers.revokedAt)));
 }
 
+/**
+ * What follows a method turned on or reset, in the caller's transaction: other sessions end,
+ * trusted browsers are forgotten, and the change is audited.
+ */
+export async function afterMethodConfirmed(
+  tx: Queryable,
+  userId: string,
+  change: { method: MethodKind; wasReset: boolean },
+  context: RequestContext,
+): Promise<void> {
+  await raiseSessionVersion(tx, userId);
+  await revokeTrustedBrowsers(tx, userId);
+  await recordEvent(tx, {
+    type: change.wasReset ? "two_factor.method_reset" : "two_factor.method_enabled",
+    actorId: userId,
+    subjectId: userId,
+    context,
+    details: { method: change.method },
+  });
+}
+
 export type TurnOffMethodResult = { ok: true; lastMethod: boolean } | { ok: false; reason: "not_enabled" };
 
 /**
