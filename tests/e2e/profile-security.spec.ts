@@ -165,6 +165,8 @@ test("email authentication is set up with the emailed code, then used to sign in
   const resend = page.getByRole("button", { name: "Resend" });
   await expect(resend).toBeEnabled({ timeout: 70_000 });
   await resend.click();
+  // Only once the new code is out: the outbox already holds the first one, which the new one ended.
+  await expect(page.getByText("We sent a new code to your email.")).toBeVisible();
   const signInMail = await latestEmail(await context.newPage(), agent.email, /sign-in code/);
   await page.getByLabel("Authentication code").fill(sixDigitCode(signInMail.body));
   await page.getByRole("button", { name: "Verify" }).click();
