@@ -1,13 +1,15 @@
-// The sign-in steps while PostgreSQL refuses connections, through the real server actions: each
-// answers with a plain message on its form (never an error page, never a half sign-in), writes
+// The sign-in steps while PostgreSQL refuses connections, through the real server actions and the
+// code page: each answers with a plain message (never an error page, never a half sign-in), writes
 // nothing, and works again as soon as the database is back, without a restart.
 import postgres from "postgres";
+import { renderToStaticMarkup } from "react-dom/server";
 import { count } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { auditEvents, rateLimits, signInChallenges, twoFactorMethods, userSessions } from "@/db/schema";
 import { signInWithPassword } from "@/app/(auth)/login/actions";
 import { cancelSignIn, sendEmailCode, verifyCode } from "@/app/(auth)/login/verify/actions";
+import VerifyPage from "@/app/(auth)/login/verify/page";
 import { CHALLENGE_COOKIE } from "@/lib/auth/cookie-names";
 import { finishSignIn } from "@/lib/auth/finish-sign-in";
 import { seal } from "@/lib/auth/sealed-cookies";
@@ -94,6 +96,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("while PostgreSQL refuses conn
     });
     expect(await verifyCode({}, form({ kind: "code", code }))).toEqual({ error: SIGN_IN_UNAVAILABLE });
     expect(await sendEmailCode({})).toEqual({ error: SIGN_IN_UNAVAILABLE });
+    const page = renderToStaticMarkup(await VerifyPage());
+    expect(page).toContain(SIGN_IN_UNAVAILABLE);
+    expect(page).toContain('href="/login/verify"');
     expect(finishSignIn).not.toHaveBeenCalled();
     await bringBack();
 
