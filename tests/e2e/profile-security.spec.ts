@@ -4,10 +4,9 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import jsQR from "jsqr";
-import postgres from "postgres";
 import { totpCodeAt } from "../../lib/two-factor/totp";
 import { createPerson, latestEmail, signIn, sixDigitCode, type TestPerson } from "./support";
-import { closeBackupCodes, freshCode, region, setUpApp, setUpEmail } from "./two-factor-steps";
+import { closeBackupCodes, enterSignInCode, freshCode, region, setPolicy, setUpApp, setUpEmail } from "./two-factor-steps";
 
 const PAGE = "/profile/security";
 const BACKUP_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
@@ -39,6 +38,9 @@ async function decodeQrCode(qr: Locator): Promise<string | null> {
   });
   return jsQR(Uint8ClampedArray.from(image.pixels), image.size, image.size)?.data ?? null;
 }
+
+const SAFARI_ON_MAC =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
 
 async function signedInContext(browser: Browser, person: TestPerson): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ acceptDownloads: true });
@@ -202,26 +204,15 @@ test("each method can be turned off, and the last one takes the backup codes wit
   await context.close();
 });
 
-// The window opens at sign-in, and the server's clock cannot be moved from here: these tests age the
-// session in the database, which they can reach only when the suite runs on PostgreSQL (as CI does).
+// The window opens at sign-in and lasts 10 minutes; the server's clock cannot be moved from here, so
+// these tests close it with the test server's /dev/forget-reauthentication (a 404 in production).
 test.describe("once the re-authentication window has passed", () => {
-  const databaseUrl = process.env.E2E_DATABASE_URL;
-  test.skip(!databaseUrl, "needs the suite's PostgreSQL database (run with DATABASE_URL set) to age the session");
+  test.describe.configure({ timeout: 180_000 });
 
-  async function sql<T extends object>(run: (db: postgres.Sql) => Promise<T[]>): Promise<T[]> {
-    const db = postgres(databaseUrl!, { max: 1, onnotice: () => {} });
-    try {
-      return await run(db);
-    } finally {
-      await db.end();
-    }
-  }
-
-  /** As if the person's last sign-in or confirmation was 11 minutes ago. */
-  async function ageReauthentication(person: TestPerson) {
-    await sql((db) => db`
-      update user_sessions set reauthenticated_at = reauthenticated_at - interval '11 minutes'
-      where user_id = (select id from users where username = ${person.username})`);
+  /** As if this session's last sign-in or confirmation was more than 10 minutes ago. */
+  async function ageReauthentication(page: Page) {
+    const response = await page.request.post("/dev/forget-reauthentication");
+    expect(response.status()).toBe(204);
   }
 
   async function confirmWithPassword(page: Page, person: TestPerson) {
@@ -239,7 +230,7 @@ test.describe("once the re-authentication window has passed", () => {
     await closeBackupCodes(page);
     await setUpEmail(page, agent);
 
-    await ageReauthentication(agent);
+    await ageReauthentication(page);
     await region(page, "Email authentication").getByRole("button", { name: "Turn off" }).click();
     await page.getByRole("dialog", { name: "Turn off email authentication?" }).getByRole("button", { name: "Turn off" }).click();
     const reauth = page.getByRole("dialog", { name: "Confirm it's you" });
@@ -251,7 +242,7 @@ test.describe("once the re-authentication window has passed", () => {
     await confirmWithPassword(page, agent);
     await expect(region(page, "Email authentication")).toContainText("Email authentication is off.");
 
-    await ageReauthentication(agent);
+    await ageReauthentication(page);
     await region(page, "Authenticator app authentication").getByRole("button", { name: "Turn off" }).click();
     await page.getByRole("dialog", { name: "Turn off authenticator app authentication?" }).getByRole("button", { name: "Turn off" }).click();
     await reauth.getByRole("button", { name: "Use an authentication code instead" }).click();
@@ -269,7 +260,7 @@ test.describe("once the re-authentication window has passed", () => {
     const oldSecret = await setUpApp(page);
     const oldCodes = await closeBackupCodes(page);
 
-    await ageReauthentication(agent);
+    await ageReauthentication(page);
     await region(page, "Authenticator app authentication").getByRole("button", { name: "Reset" }).click();
     await confirmWithPassword(page, agent);
     const link = page.getByRole("dialog", { name: "Link the app to your account" });
@@ -288,7 +279,7 @@ test.describe("once the re-authentication window has passed", () => {
     await expect(region(page, "Authenticator app authentication")).toContainText("was reset");
     await latestEmail(await context.newPage(), agent.email, /Authenticator app authentication was reset/);
 
-    await ageReauthentication(agent);
+    await ageReauthentication(page);
     await region(page, "Backup codes").getByRole("button", { name: "View Backup Codes" }).click();
     const view = page.getByRole("dialog", { name: "Your backup codes" });
     await expect(view).toContainText("cannot be shown again");
@@ -305,30 +296,45 @@ test.describe("once the re-authentication window has passed", () => {
     const agent = await createPerson(browser);
     const { context, page } = await signedInContext(browser, agent);
     await page.goto(PAGE);
-    await setUpApp(page);
+    const secret = await setUpApp(page);
     await closeBackupCodes(page);
-    // A browser trusted at an earlier sign-in (the sign-in flow makes these rows).
-    await sql((db) => db`
-      insert into trusted_browsers (user_id, created_at, expires_at, last_used_at, user_agent)
-      select id, now(), now() + interval '30 days', now(),
-        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15'
-      from users where username = ${agent.username}`);
+    // A browser trusted at an earlier sign-in: "Don't ask again" in Safari on a Mac, while the policy allows it.
+    const admin = await createPerson(browser, "admin");
+    const adminSide = await browser.newContext();
+    const adminPage = await adminSide.newPage();
+    await signIn(adminPage, admin.username, admin.password);
+    await expect(adminPage.getByRole("heading", { name: "Admin console" })).toBeVisible();
+    await setUpApp(adminPage);
+    await closeBackupCodes(adminPage);
+    // Back to "Every login" only at the end: that switch revokes every trusted browser.
+    await setPolicy(adminPage, { skipDays: 30 });
+    try {
+      const mac = await browser.newContext({ userAgent: SAFARI_ON_MAC });
+      const macPage = await mac.newPage();
+      await signIn(macPage, agent.username, agent.password);
+      await enterSignInCode(macPage, await freshCode(secret), { remember: true });
+      await expect(macPage.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+      await mac.close();
 
-    await ageReauthentication(agent);
-    await page.reload();
-    const trusted = region(page, "Trusted browsers");
-    await expect(trusted.getByRole("table")).toHaveCount(0);
-    await trusted.getByRole("button", { name: "Confirm it's you to see trusted browsers" }).click();
-    await confirmWithPassword(page, agent);
-    const row = trusted.getByRole("row").filter({ hasText: "Safari 17 on macOS" });
-    await expect(row).toBeVisible();
-    await snap(page, "trusted", { fullPage: true });
+      await ageReauthentication(page);
+      await page.reload();
+      const trusted = region(page, "Trusted browsers");
+      await expect(trusted.getByRole("table")).toHaveCount(0);
+      await trusted.getByRole("button", { name: "Confirm it's you to see trusted browsers" }).click();
+      await confirmWithPassword(page, agent);
+      const row = trusted.getByRole("row").filter({ hasText: "Safari 17 on macOS" });
+      await expect(row).toBeVisible();
+      await snap(page, "trusted", { fullPage: true });
 
-    await ageReauthentication(agent);
-    await row.getByRole("button", { name: "Revoke" }).click();
-    await confirmWithPassword(page, agent);
-    await expect(trusted).toContainText("The browser was revoked.");
-    await expect(row).toHaveCount(0);
+      await ageReauthentication(page);
+      await row.getByRole("button", { name: "Revoke" }).click();
+      await confirmWithPassword(page, agent);
+      await expect(trusted).toContainText("The browser was revoked.");
+      await expect(row).toHaveCount(0);
+    } finally {
+      await setPolicy(adminPage, "every_login");
+      await adminSide.close();
+    }
     await context.close();
   });
 });
