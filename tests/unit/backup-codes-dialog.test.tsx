@@ -1,21 +1,12 @@
 // @vitest-environment jsdom
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BackupCodesDialog } from "@/components/two-factor/backup-codes-dialog";
 import { backupCodesFileName, backupCodesFileText } from "@/components/two-factor/backup-codes-file";
 
 const CODES = Array.from({ length: 10 }, (_, index) => `code${index}-abcd${index}`);
 
-beforeAll(() => {
-  // jsdom has <dialog> but not its modal methods.
-  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
-    this.setAttribute("open", "");
-  };
-  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
-    this.removeAttribute("open");
-  };
-});
 
 function renderDialog(onClose = vi.fn()) {
   render(<BackupCodesDialog codes={CODES} account="maria@example.com" appName="Tessera" onClose={onClose} />);

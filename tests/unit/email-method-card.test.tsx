@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const actions = vi.hoisted(() => ({
   startEmailSetup: vi.fn(),
@@ -15,14 +15,6 @@ vi.mock("@/app/(console)/profile/security/actions", () => actions);
 import { EmailMethodCard } from "@/components/two-factor/email-method-card";
 import { ReauthProvider } from "@/components/two-factor/reauth";
 
-beforeAll(() => {
-  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
-    this.setAttribute("open", "");
-  };
-  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
-    this.removeAttribute("open");
-  };
-});
 
 beforeEach(() => vi.resetAllMocks());
 
