@@ -1,25 +1,12 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { E2E_ADMIN, addPerson, latestEmail, signIn, signInAsAdmin, signOut, type TestPerson } from "./support";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { E2E_ADMIN, addPerson, adminSessionForFile, latestEmail, signIn, signInAsAdmin, signOut, type TestPerson } from "./support";
 import { closeBackupCodes, setUpApp as setUpAppOnProfile } from "./two-factor-steps";
 
 const POLICY = "/settings/security/2fa-policy";
 const AUDIT = "/settings/security/audit-log";
 const AGENTS = "/settings/people/agents";
 
-// One session of the e2e admin for the whole file: every password attempt counts toward the
-// account's sign-in limit (10 per 15 minutes), which the other specs need too.
-let adminContext: BrowserContext;
-let admin: Page;
-
-test.beforeAll(async ({ browser }) => {
-  adminContext = await browser.newContext();
-  admin = await adminContext.newPage();
-  await signInAsAdmin(admin);
-});
-
-test.afterAll(async () => {
-  await adminContext.close();
-});
+const adminPage = adminSessionForFile();
 
 /** Turns the authenticator app on through /profile/security and puts the backup codes away. */
 async function setUpApp(page: Page): Promise<string> {
@@ -31,7 +18,7 @@ async function setUpApp(page: Page): Promise<string> {
 
 /** A new person signed in in a browser context of their own. */
 async function signedIn(browser: Browser, role: "agent" | "admin"): Promise<{ person: TestPerson; page: Page; close: () => Promise<void> }> {
-  const person = await addPerson(admin, role);
+  const person = await addPerson(adminPage(), role);
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, person.username, person.password);
@@ -64,7 +51,7 @@ async function backupCodeStep(page: Page, code: string) {
 }
 
 test("an admin without 2FA sees why the 2FA Policy cannot be changed, and where to set 2FA up", async () => {
-  const page = admin;
+  const page = adminPage();
   await page.goto(POLICY);
   await expect(page.getByRole("heading", { level: 1, name: "2FA Policy" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Turn on two-factor authentication to change the 2FA policy" })).toBeVisible();
@@ -111,7 +98,7 @@ test("an admin with 2FA saves each option of the 2FA Policy, and each change is 
 });
 
 test("an admin issues a one-time code to an agent who lost their phone; it signs in once", async ({ browser }) => {
-  const page = admin;
+  const page = adminPage();
   const { person: agent, page: agentPage, close } = await signedIn(browser, "agent");
   await setUpApp(agentPage);
   await close();
@@ -158,7 +145,7 @@ test("an admin issues a one-time code to an agent who lost their phone; it signs
 });
 
 test("Reset 2FA asks first, then clears the agent's methods and ends their sessions", async ({ browser }) => {
-  const page = admin;
+  const page = adminPage();
   const { person: agent, page: agentPage, close } = await signedIn(browser, "agent");
   await setUpApp(agentPage);
 
@@ -182,9 +169,9 @@ test("Reset 2FA asks first, then clears the agent's methods and ends their sessi
 });
 
 test("the audit log pages with Older and Newer and exports the filter as CSV with formulas defused", async ({ browser }) => {
-  const page = admin;
+  const page = adminPage();
   // An attacker controls their user agent: it must reach the CSV as text, not as a formula.
-  const target = await addPerson(admin, "agent");
+  const target = await addPerson(adminPage(), "agent");
   const hostile = await browser.newContext({ userAgent: '=HYPERLINK("http://evil.example","x")' });
   const hostilePage = await hostile.newPage();
   for (let i = 0; i < 3; i++) {

@@ -1,28 +1,17 @@
 // The attacker's view of the production server over plain HTTP: headers, cookies, cross-site posts,
 // open redirects, enumeration by message and by time, malformed input, and secrets that must not leak.
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import fc from "fast-check";
 import { Browser as FormClient, formWith, type Page as HttpPage } from "../../scripts/bench/http-client";
-import { E2E_ADMIN, addPerson, signIn, signInAsAdmin, type TestPerson } from "./support";
+import { E2E_ADMIN, addPerson, adminSessionForFile, signIn, type TestPerson } from "./support";
 import { closeBackupCodes, freshCode, setUpApp } from "./two-factor-steps";
 
 test.describe.configure({ timeout: 240_000 });
 
-// One admin sign-in for the whole file: every sign-in, right or wrong, counts toward the admin
-// account's limit of 10 per 15 minutes, which the other specs need too.
-let adminContext: BrowserContext;
-let admin: Page;
-test.beforeAll(async ({ browser }) => {
-  adminContext = await browser.newContext();
-  admin = await adminContext.newPage();
-  await signInAsAdmin(admin);
-});
-test.afterAll(async () => {
-  await adminContext.close();
-});
+const adminPage = adminSessionForFile();
 
 function newPerson(): Promise<TestPerson> {
-  return addPerson(admin);
+  return addPerson(adminPage());
 }
 
 // What a stack trace or a database error looks like in a response body.
@@ -70,7 +59,7 @@ test("every page sends the CSP with a fresh nonce, frame-ancestors 'none', nosni
   const paths = ["/", "/profile/security", "/settings/people/agents", "/settings/security/2fa-policy", "/settings/security/audit-log", "/forbidden", "/dev/outbox", "/no-such-page"];
   const nonces = new Set<string>();
   for (const path of paths) {
-    const response = await admin.request.get(path, { maxRedirects: 0 });
+    const response = await adminPage().request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBeLessThan(500);
     const headers = response.headers();
     const csp = headers["content-security-policy"] ?? "";
@@ -91,7 +80,7 @@ test("every page sends the CSP with a fresh nonce, frame-ancestors 'none', nosni
   }
   expect(nonces.size).toBe(paths.length);
 
-  const login = await admin.request.get("/login");
+  const login = await adminPage().request.get("/login");
   expect(login.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
 });
 
@@ -288,11 +277,11 @@ test("look-alike digits and junk in the code form are refused without counting, 
 
 test("no TOTP secret or backup code appears in any email or in the exported audit log", async ({ browser }) => {
   const { person, secret, backupCodes } = await enrolled(browser);
-  const outbox = await admin.request.get("/dev/outbox");
+  const outbox = await adminPage().request.get("/dev/outbox");
   expect(outbox.status()).toBe(200);
   const mails = await outbox.text();
   expect(mails).toContain(person.email);
-  const exported = await admin.request.get("/settings/security/audit-log/export", { maxRedirects: 0 });
+  const exported = await adminPage().request.get("/settings/security/audit-log/export", { maxRedirects: 0 });
   expect(exported.status()).toBe(200);
   const csv = await exported.text();
   expect(csv).toContain("two_factor");

@@ -1,5 +1,5 @@
 // Shared steps for the browser suite: signing in, adding people through the admin UI, reading the outbox.
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../../playwright.config";
 
 export { E2E_ADMIN };
@@ -25,6 +25,25 @@ export async function signInAsAdmin(page: Page): Promise<void> {
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+}
+
+/**
+ * One session of the e2e admin for a whole spec file (its beforeAll signs in, its afterAll closes):
+ * every password attempt counts toward the account's sign-in limit (10 per 15 minutes), which the
+ * other specs need too. Returns the page, valid from beforeAll on.
+ */
+export function adminSessionForFile(): () => Page {
+  let context: BrowserContext;
+  let page: Page;
+  test.beforeAll(async ({ browser }) => {
+    context = await browser.newContext();
+    page = await context.newPage();
+    await signInAsAdmin(page);
+  });
+  test.afterAll(async () => {
+    await context.close();
+  });
+  return () => page;
 }
 
 export type TestPerson = { name: string; email: string; username: string; password: string; role: "agent" | "admin" };
