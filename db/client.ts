@@ -52,8 +52,11 @@ const HOLD_MS = (RETIRE_GRACE_S + 1) * 1000;
 // grace period (see lostWrite); the new client's own failures still reach `watched` as query errors.
 const LOST_WRITE_WINDOW_MS = (RETIRE_GRACE_S + 1) * 1000;
 
-/** The code of the connection failure that `error` reports, or wraps (drizzle keeps the driver's at `cause`); null for any other error. */
-function connectionFailure(error: unknown): string | null {
+/**
+ * The code of the connection failure (`ECONNREFUSED`, `CONNECTION_CLOSED`, `57P01`…) that `error`
+ * reports, or wraps (drizzle keeps the driver's at `cause`); null for any other error.
+ */
+export function connectionFailure(error: unknown): string | null {
   let current = error;
   for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
     const { code, severity, cause } = current as { code?: unknown; severity?: unknown; cause?: unknown };
@@ -63,14 +66,6 @@ function connectionFailure(error: unknown): string | null {
     current = cause;
   }
   return null;
-}
-
-/**
- * The code of a failure to reach the database (`ECONNREFUSED`, `CONNECTION_CLOSED`, `57P01`…) that
- * `error` reports or wraps, or null for any other error.
- */
-export function databaseUnavailable(error: unknown): string | null {
-  return connectionFailure(error);
 }
 
 // Attached with Promise.prototype.then rather than the query's own then(), which would start a

@@ -1,7 +1,7 @@
 // What a sign-in step answers while the database cannot be reached: a plain message on the form the
 // person is using, rather than an error page. Every other error still propagates.
 import "server-only";
-import { databaseUnavailable } from "@/db/client";
+import { connectionFailure } from "@/db/client";
 
 export const SIGN_IN_UNAVAILABLE = "Sign-in is unavailable right now. Please try again in a minute.";
 
@@ -9,7 +9,7 @@ export async function unlessDatabaseIsDown<T>(step: () => Promise<T>, whenDown: 
   try {
     return await step();
   } catch (error) {
-    const failure = databaseUnavailable(error);
+    const failure = connectionFailure(error);
     if (!failure) throw error;
     // The code only: drizzle's message carries the query and its parameters (account names, hashes).
     console.error(`[tessera] a sign-in step could not reach the database (${failure})`);
