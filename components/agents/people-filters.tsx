@@ -1,12 +1,8 @@
 // The people search: a plain GET form, so a search is a link that can be shared and reloaded.
 "use client";
 
-import Link from "next/link";
-import { buttonClass } from "@/components/ui/button";
+import { FilterButtons, filterInputClass } from "@/components/ui/filter-form";
 import type { PeopleSearch } from "@/lib/people-query";
-
-const inputClass =
-  "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30";
 
 export function PeopleFilters({ search, count }: { search: PeopleSearch; count: number }) {
   const filtered = Boolean(search.q || search.status);
@@ -16,27 +12,20 @@ export function PeopleFilters({ search, count }: { search: PeopleSearch; count: 
         <label htmlFor="people-q" className="text-sm font-medium text-slate-800">
           Search by name or email
         </label>
-        <input id="people-q" name="q" type="search" defaultValue={search.q ?? ""} maxLength={100} placeholder="e.g. maria or @example.com" className={inputClass} />
+        <input id="people-q" name="q" type="search" defaultValue={search.q ?? ""} maxLength={100} placeholder="e.g. maria or @example.com" className={filterInputClass} />
       </div>
       <div className="flex flex-col gap-1.5">
         <label htmlFor="people-status" className="text-sm font-medium text-slate-800">
           2FA status
         </label>
-        <select id="people-status" name="status" defaultValue={search.status ?? ""} className={inputClass}>
+        <select id="people-status" name="status" defaultValue={search.status ?? ""} className={filterInputClass}>
           <option value="">Everyone</option>
           <option value="on">2FA on</option>
           <option value="off">2FA off</option>
           <option value="locked">Locked</option>
         </select>
       </div>
-      <button type="submit" className={buttonClass("secondary")}>
-        Search
-      </button>
-      {filtered ? (
-        <Link href="/settings/people/agents" className={buttonClass("ghost")}>
-          Clear
-        </Link>
-      ) : null}
+      <FilterButtons label="Search" clearHref="/settings/people/agents" filtered={filtered} />
       <p className="w-full text-xs text-slate-500" aria-live="polite">
         {count === 1 ? "1 person" : `${count} people`}
         {filtered ? " match" : ""}
