@@ -71,7 +71,7 @@ export function connectionFailure(error: unknown): string | null {
 // Attached with Promise.prototype.then rather than the query's own then(), which would start a
 // postgres.js query before drizzle has called values() on it.
 function observe(pending: PromiseLike<unknown>, onFulfilled: (() => void) | undefined, onRejected: (error: unknown) => void): void {
-  Promise.prototype.then.call(pending, onFulfilled, onRejected);
+  void Promise.prototype.then.call(pending, onFulfilled, onRejected);
 }
 
 /** A transaction and its savepoints: the error that lost their connection, once one has, and when postgres.js settled the transaction. */
@@ -112,6 +112,8 @@ function guarded(tx: TransactionSql, scope: Scope): TransactionSql {
     get(target, key) {
       if (key === "unsafe") {
         return (...args: Parameters<TransactionSql["unsafe"]>) => {
+          // The driver's own error, rethrown as it came.
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
           if (scope.lostWith !== undefined) throw scope.lostWith;
           const query = target.unsafe(...args);
           observe(query, undefined, (error) => {
@@ -126,7 +128,7 @@ function guarded(tx: TransactionSql, scope: Scope): TransactionSql {
           return inScope(scope, (body) => (name === undefined ? target.savepoint(body) : target.savepoint(name, body)) as Promise<T>, fn);
         };
       }
-      return Reflect.get(target, key);
+      return Reflect.get(target, key) as unknown;
     },
   });
 }
@@ -193,9 +195,9 @@ function selfHealingClient(connect: () => Sql): { client: Sql; close: () => Prom
           return watched(sql, done);
         };
       }
-      return Reflect.get(sql, key);
+      return Reflect.get(sql, key) as unknown;
     },
-    apply: (_, self, args) => Reflect.apply(current, self, args),
+    apply: (_, self, args) => Reflect.apply(current, self, args) as unknown,
   });
 
   const close = async () => {

@@ -43,5 +43,5 @@ export async function refund(db: Queryable, key: string, counted: LimitResult): 
 /** postgres.js returns an array from db.execute; PGlite returns { rows }. */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }

@@ -2,7 +2,7 @@
 import { eq, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { ROLES, users, type Role, type User } from "@/db/schema";
+import { ROLES, users, type User } from "@/db/schema";
 import { PLAIN_TEXT } from "./forms";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword } from "./auth/password";
 
@@ -70,7 +70,7 @@ export async function createUser(db: Queryable, input: NewUserInput): Promise<Cr
   try {
     const [user] = await db
       .insert(users)
-      .values({ name: input.name, email: input.email, username: input.username, role: input.role as Role, passwordHash })
+      .values({ name: input.name, email: input.email, username: input.username, role: input.role, passwordHash })
       .returning();
     return { ok: true, user };
   } catch (error) {

@@ -1,6 +1,6 @@
-// `npm test`: typecheck, unit tests, database tests on PGlite (and on PostgreSQL when DATABASE_URL
-// is set), the security suite, then the browser suite against the production build. Ends with one
-// summary line.
+// `npm test`: typecheck, lint and format check, unit tests, database tests on PGlite (and on
+// PostgreSQL when DATABASE_URL is set), the security suite, then the browser suite against the
+// production build. Ends with one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -32,6 +32,8 @@ const vitest = bin("vitest/vitest.mjs");
 const withoutDatabase = { DATABASE_URL: "", TEST_POSTGRES_URL: "" };
 
 run("Typecheck", [bin("typescript/bin/tsc"), "--noEmit"], {});
+run("Lint (ESLint)", [bin("eslint/bin/eslint.js"), "."], {});
+run("Format (Prettier)", [bin("prettier/bin/prettier.cjs"), "--check", "."], {});
 
 function vitestRun(label, project, file, env) {
   rmSync(file, { force: true });

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useState } from "react";
 import { addAgent, type AddAgentState } from "@/app/(console)/settings/people/agents/actions";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
@@ -10,16 +10,17 @@ import { Field } from "@/components/ui/field";
 export function AddAgentButton() {
   const [open, setOpen] = useState(false);
   const [formKey, setFormKey] = useState(0);
-  const [state, action] = useActionState<AddAgentState, FormData>(addAgent, {});
   const [notice, setNotice] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (state.created) {
+  // A created agent closes the dialog and empties the form for the next one.
+  const [state, action] = useActionState<AddAgentState, FormData>(async (previous, formData) => {
+    const result = await addAgent(previous, formData);
+    if (result.created) {
       setOpen(false);
-      setNotice(state.created);
+      setNotice(result.created);
       setFormKey((key) => key + 1);
     }
-  }, [state]);
+    return result;
+  }, {});
 
   return (
     <div className="flex flex-col items-end gap-2">

@@ -44,8 +44,8 @@ export function eventTone(type: string): "danger" | "warning" | "neutral" {
 function show(value: unknown): string {
   if (value === null || value === undefined) return "none";
   if (Array.isArray(value)) return value.map(show).join(", ") || "none";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  // Details are JSON: what is left is a string, a number or a boolean.
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /** "key: value" pairs; a before/after pair reads as the fields that changed. */

@@ -40,7 +40,7 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
   callbacks: {
     ...authConfig.callbacks,
     async jwt(params) {
-      const token = await authConfig.callbacks.jwt(params);
+      const token = authConfig.callbacks.jwt(params);
       // An update (after a change that raised the session version) re-reads the version, and only
       // for a session that is still live: a revoked session cannot be revived by asking.
       if (params.trigger === "update" && token.sid && token.uid) {

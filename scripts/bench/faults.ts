@@ -71,7 +71,7 @@ try {
     stopping = true;
   }
   const run = await load;
-  if (restartError) throw restartError;
+  if (restartError) throw restartError instanceof Error ? restartError : new Error("the database restart failed", { cause: restartError });
   const r = restart!;
 
   // Browsers that were signed in while the console failed to render try it once more now.

@@ -34,7 +34,7 @@ async function createAgent(index: number): Promise<BenchUser> {
 
 /** `count` agents named bench00000, bench00001, … with the app enabled. */
 export async function createBenchUsers(count: number): Promise<BenchUser[]> {
-  const created: BenchUser[] = new Array(count);
+  const created = new Array<BenchUser>(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {

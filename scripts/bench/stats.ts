@@ -69,7 +69,7 @@ export function report(recorder: Recorder, seconds: number): string[] {
     `Responses by step (status x count; 0 = no response)`,
     ...STEPS.map((step) => `  ${step.padEnd(14)}${[...recorder.statuses.get(step)!].sort(([a], [b]) => a - b).map(([status, count]) => `${status} x ${count}`).join(", ") || "-"}`),
     `Errors by kind`,
-    ...([...recorder.errors].sort(([, a], [, b]) => b - a).map(([kind, count]) => `  ${String(count).padStart(6)}  ${kind}`) as string[]),
+    ...([...recorder.errors].sort(([, a], [, b]) => b - a).map(([kind, count]) => `  ${String(count).padStart(6)}  ${kind}`)),
   ];
   if (recorder.errors.size === 0) lines.push("  none");
   return lines;

@@ -62,7 +62,7 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
   }
 
   async function otherSessions(): Promise<number> {
-    const [{ n }] = await admin`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    const [{ n }] = await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
     return n;
   }
 
@@ -213,7 +213,7 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
     const answers = await Promise.all(Array.from({ length: 12 }, () => db.execute(sql`select pg_backend_pid() as pid, pg_sleep(0.05)`)));
     const pool = [...new Set(answers.map((answer) => rowsOf<{ pid: number }>(answer)[0].pid))];
     const alive = async () => {
-      const [{ n }] = await admin`select count(*)::int as n from pg_stat_activity where pid in ${admin(pool)}`;
+      const [{ n }] = await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where pid in ${admin(pool)}`;
       return n;
     };
     const message = "Cannot read properties of null (reading 'write')";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { addPerson, latestEmail, signIn, signInAsAdmin, signOut } from "./support";
 
 test("the admin adds an agent, who signs in to the Agent Panel and is refused admin pages", async ({ page }) => {
@@ -60,7 +60,7 @@ test("signing out ends the session on the server, not only in the browser", asyn
   await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
 });
 
-async function signInAsAdminFrom(page: import("@playwright/test").Page) {
+async function signInAsAdminFrom(page: Page) {
   const { E2E_ADMIN } = await import("./support");
   await page.getByLabel("Account").fill(E2E_ADMIN.email);
   await page.getByLabel("Password").fill(E2E_ADMIN.password);

@@ -1,6 +1,6 @@
 // The attacker's view of the production server over plain HTTP: headers, cookies, cross-site posts,
 // open redirects, enumeration by message and by time, malformed input, and secrets that must not leak.
-import { expect, test } from "@playwright/test";
+import { expect, test, type Browser } from "@playwright/test";
 import fc from "fast-check";
 import { Browser as FormClient, formWith, type Page as HttpPage } from "../../scripts/bench/http-client";
 import { E2E_ADMIN, addPerson, adminSessionForFile, signIn, type TestPerson } from "./support";
@@ -233,7 +233,7 @@ test("a NUL byte in the account gets the plain message, not a 500", async ({ bas
   expect(alertText(result.body)).toBe("Invalid account or password.");
 });
 
-async function enrolled(browser: import("@playwright/test").Browser): Promise<{ person: TestPerson; secret: string; backupCodes: string[] }> {
+async function enrolled(browser: Browser): Promise<{ person: TestPerson; secret: string; backupCodes: string[] }> {
   const person = await newPerson();
   const context = await browser.newContext();
   const page = await context.newPage();

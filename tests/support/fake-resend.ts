@@ -1,6 +1,6 @@
 // A local stand-in for Resend's HTTP API: answers POST /emails like Resend and records every request it gets.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type ReceivedRequest = {
@@ -33,7 +33,8 @@ export async function startFakeResend(): Promise<FakeResend> {
   let failure: ResendFailure | null = null;
   const received: ReceivedRequest[] = [];
 
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => void answerRequest(request, response));
+  async function answerRequest(request: IncomingMessage, response: ServerResponse) {
     const path = new URL(request.url ?? "/", "http://fake.invalid").pathname;
     received.push({ method: request.method ?? "", path, authorization: request.headers.authorization, body: await readJson(request) });
 
@@ -48,7 +49,7 @@ export async function startFakeResend(): Promise<FakeResend> {
     }
     if (request.method === "POST" && path === "/emails") return answer(200, { id: randomUUID() });
     return answer(404, { statusCode: 404, name: "not_found", message: "The requested endpoint does not exist." });
-  });
+  }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -18,7 +18,7 @@ describe("the sign-in form", () => {
     const received: Record<string, FormDataEntryValue>[] = [];
     const action = async (_previous: LoginState, formData: FormData): Promise<LoginState> => {
       received.push(Object.fromEntries(formData));
-      return { error: "Invalid account or password.", account: String(formData.get("account")) };
+      return { error: "Invalid account or password.", account: formData.get("account") as string };
     };
     render(<LoginForm action={action} callbackUrl="/settings/people/agents" />);
     await userEvent.type(screen.getByLabelText("Account"), "maria");
