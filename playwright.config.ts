@@ -53,7 +53,9 @@ export default defineConfig({
       ADMIN_PASSWORD: E2E_ADMIN.password,
       EMAIL_OUTBOX: "1",
       RESEND_API_KEY: "",
-      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : { DATABASE_URL: "", PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? "" }),
+      ...(process.env.E2E_DATABASE_URL
+        ? { DATABASE_URL: process.env.E2E_DATABASE_URL }
+        : { DATABASE_URL: "", PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? "" }),
     },
   },
 });

@@ -18,7 +18,10 @@ const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
-const eventId = z.string().regex(/^[1-9][0-9]{0,14}$/).transform(Number);
+const eventId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,14}$/)
+  .transform(Number);
 
 /**
  * The page's search parameters, as typed by the admin or carried in a link. A value that cannot
@@ -76,7 +79,8 @@ function conditions(filter: AuditFilter, cursor: AuditCursor): SQL[] {
 export function auditPageIdsQuery(filter: AuditFilter, cursor: AuditCursor, limit: number): SQL {
   // The indexes are "desc nulls last"; only an order spelled the same way (or its exact reverse)
   // is read straight off them, although neither column can be null.
-  const order = cursor.after !== undefined ? sql.raw("at asc nulls first, id asc nulls first") : sql.raw("at desc nulls last, id desc nulls last");
+  const order =
+    cursor.after !== undefined ? sql.raw("at asc nulls first, id asc nulls first") : sql.raw("at desc nulls last, id desc nulls last");
   const where = conditions(filter, cursor);
   const select = (extra: SQL[]) =>
     sql`select id, at from audit_events where ${sql.join([sql`true`, ...extra, ...where], sql` and `)} order by ${order} limit ${limit}`;
@@ -141,9 +145,16 @@ export type AuditPage = {
 };
 
 /** One page of events, newest first. */
-export async function listAuditEvents(db: Queryable, filter: AuditFilter, cursor: AuditCursor = {}, limit = AUDIT_PAGE_SIZE): Promise<AuditPage> {
+export async function listAuditEvents(
+  db: Queryable,
+  filter: AuditFilter,
+  cursor: AuditCursor = {},
+  limit = AUDIT_PAGE_SIZE,
+): Promise<AuditPage> {
   // One row more than shown tells whether another page exists in the walking direction.
-  const found = rowsOf<{ id: string | number }>(await db.execute(auditPageIdsQuery(filter, cursor, limit + 1))).map((row) => Number(row.id));
+  const found = rowsOf<{ id: string | number }>(await db.execute(auditPageIdsQuery(filter, cursor, limit + 1))).map((row) =>
+    Number(row.id),
+  );
   const more = found.length > limit;
   const ids = found.slice(0, limit);
   const events = await eventsByIds(db, ids);

@@ -1,14 +1,5 @@
 // Randomness, one-time code hashing, constant-time comparison and secret encryption (AES-256-GCM).
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  hkdfSync,
-  randomBytes,
-  randomInt,
-  timingSafeEqual,
-} from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { encryptionKey } from "./env";
 
 /** A uniformly random string of `digits` decimal digits (CSPRNG). */

@@ -51,7 +51,9 @@ export async function searchPeople(db: Queryable, search: PeopleSearch): Promise
       lastSignInAt: users.lastSignInAt,
       createdAt: users.createdAt,
       failedCodeAttempts: users.failedCodeAttempts,
-      methods: sql<MethodKind[] | null>`array_agg(${twoFactorMethods.kind} order by ${twoFactorMethods.kind}) filter (where ${twoFactorMethods.enabledAt} is not null)`,
+      methods: sql<
+        MethodKind[] | null
+      >`array_agg(${twoFactorMethods.kind} order by ${twoFactorMethods.kind}) filter (where ${twoFactorMethods.enabledAt} is not null)`,
     })
     .from(users)
     .leftJoin(twoFactorMethods, eq(twoFactorMethods.userId, users.id))

@@ -50,9 +50,7 @@ export async function findUserById(db: Queryable, id: string): Promise<User | nu
   return user ?? null;
 }
 
-export type CreateUserResult =
-  | { ok: true; user: User }
-  | { ok: false; field: "email" | "username"; message: string };
+export type CreateUserResult = { ok: true; user: User } | { ok: false; field: "email" | "username"; message: string };
 
 export async function createUser(db: Queryable, input: NewUserInput): Promise<CreateUserResult> {
   const passwordHash = await hashPassword(input.password);
@@ -60,7 +58,14 @@ export async function createUser(db: Queryable, input: NewUserInput): Promise<Cr
   const clash = await db
     .select({ username: users.username, email: users.email })
     .from(users)
-    .where(or(eq(users.email, input.email), eq(users.username, input.username), eq(users.username, input.email), eq(users.email, input.username)))
+    .where(
+      or(
+        eq(users.email, input.email),
+        eq(users.username, input.username),
+        eq(users.username, input.email),
+        eq(users.email, input.username),
+      ),
+    )
     .limit(1);
   if (clash[0]) {
     return clash[0].email === input.email || clash[0].username === input.email
@@ -75,7 +80,11 @@ export async function createUser(db: Queryable, input: NewUserInput): Promise<Cr
     return { ok: true, user };
   } catch (error) {
     if (isUniqueViolation(error)) {
-      const constraint = String((error as { cause?: { constraint_name?: string; constraint?: string } }).cause?.constraint_name ?? (error as { cause?: { constraint?: string } }).cause?.constraint ?? "");
+      const constraint = String(
+        (error as { cause?: { constraint_name?: string; constraint?: string } }).cause?.constraint_name ??
+          (error as { cause?: { constraint?: string } }).cause?.constraint ??
+          "",
+      );
       return constraint.includes("email")
         ? { ok: false, field: "email", message: "Another user already has this email address." }
         : { ok: false, field: "username", message: "Another user already has this username." };

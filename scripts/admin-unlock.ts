@@ -26,10 +26,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`[tessera] ${user.email} could not be unlocked. Nothing was changed.`);
     return 1;
   }
-  const was =
-    user.status === "locked"
-      ? `was locked${user.lockedAt ? ` since ${user.lockedAt.toISOString()}` : ""}`
-      : "was not locked";
+  const was = user.status === "locked" ? `was locked${user.lockedAt ? ` since ${user.lockedAt.toISOString()}` : ""}` : "was not locked";
   console.log(`[tessera] Unlocked ${user.email} (${user.role}): it ${was}; ${user.failedCodeAttempts} failed code attempt(s) cleared.`);
   console.log("[tessera] The account can sign in again. The change is in the audit log as user.unlocked.");
   return 0;

@@ -17,7 +17,9 @@ function Stat({ label, value, detail, tone = "neutral" }: { label: string; value
   return (
     <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
       <dt className="text-sm text-slate-600">{label}</dt>
-      <dd className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${tone === "danger" ? "text-red-700" : "text-slate-900"}`}>{value}</dd>
+      <dd className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${tone === "danger" ? "text-red-700" : "text-slate-900"}`}>
+        {value}
+      </dd>
       <dd className="mt-1 text-xs text-slate-500">{detail}</dd>
     </div>
   );
@@ -58,7 +60,11 @@ async function AdminOverview() {
           </div>
         </div>
         <dl className="grid gap-4 sm:grid-cols-3">
-          <Stat label="Authenticator app" value={String(adoption.withApp)} detail={`${percent(adoption.withApp, adoption.people)}% of people`} />
+          <Stat
+            label="Authenticator app"
+            value={String(adoption.withApp)}
+            detail={`${percent(adoption.withApp, adoption.people)}% of people`}
+          />
           <Stat label="Email" value={String(adoption.withEmail)} detail={`${percent(adoption.withEmail, adoption.people)}% of people`} />
           <Stat
             label="Locked accounts"
@@ -77,7 +83,11 @@ async function AdminOverview() {
             Open the audit log
           </Link>
         </div>
-        {recent.events.length > 0 ? <AuditTable events={recent.events} compact /> : <p className="text-sm text-slate-600">No events yet.</p>}
+        {recent.events.length > 0 ? (
+          <AuditTable events={recent.events} compact />
+        ) : (
+          <p className="text-sm text-slate-600">No events yet.</p>
+        )}
       </section>
     </>
   );

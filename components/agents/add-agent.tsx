@@ -33,18 +33,64 @@ export function AddAgentButton() {
         Add agent
       </Button>
       {notice ? <Alert tone="success">{notice}</Alert> : null}
-      <Dialog open={open} onClose={() => setOpen(false)} title="Add agent" description="They get an email with the sign-in address. Share the initial password another way.">
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="Add agent"
+        description="They get an email with the sign-in address. Share the initial password another way."
+      >
         <form key={formKey} action={action} className="flex flex-col gap-3" noValidate>
           {state.error ? <Alert>{state.error}</Alert> : null}
-          <Field label="Name" name="name" required maxLength={100} defaultValue={state.values?.name} error={state.fieldErrors?.name} autoComplete="off" />
-          <Field label="Email" name="email" type="email" required maxLength={254} defaultValue={state.values?.email} error={state.fieldErrors?.email} autoComplete="off" />
-          <Field label="Username" name="username" required maxLength={40} defaultValue={state.values?.username} error={state.fieldErrors?.username} autoComplete="off" autoCapitalize="none" spellCheck={false} />
-          <Field label="Password" name="password" type="password" required maxLength={256} error={state.fieldErrors?.password} autoComplete="new-password" hint="At least 12 characters." />
+          <Field
+            label="Name"
+            name="name"
+            required
+            maxLength={100}
+            defaultValue={state.values?.name}
+            error={state.fieldErrors?.name}
+            autoComplete="off"
+          />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            required
+            maxLength={254}
+            defaultValue={state.values?.email}
+            error={state.fieldErrors?.email}
+            autoComplete="off"
+          />
+          <Field
+            label="Username"
+            name="username"
+            required
+            maxLength={40}
+            defaultValue={state.values?.username}
+            error={state.fieldErrors?.username}
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            required
+            maxLength={256}
+            error={state.fieldErrors?.password}
+            autoComplete="new-password"
+            hint="At least 12 characters."
+          />
           <div className="flex flex-col gap-1.5">
             <label htmlFor="new-agent-role" className="text-sm font-medium text-slate-800">
               Role
             </label>
-            <select id="new-agent-role" name="role" defaultValue={state.values?.role ?? "agent"} className="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm">
+            <select
+              id="new-agent-role"
+              name="role"
+              defaultValue={state.values?.role ?? "agent"}
+              className="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm"
+            >
               <option value="agent">Agent</option>
               <option value="admin">Admin</option>
             </select>

@@ -36,7 +36,9 @@ export function BackupCodePanel({ person, onDone }: { person: Person; onDone: ()
       <form action={action} className="flex flex-col gap-4">
         {state.error ? <Alert>{state.error}</Alert> : null}
         {person.twoFactorOn ? null : (
-          <Alert tone="info">{person.name} has no two-factor method on, so they sign in with their password alone and need no code yet.</Alert>
+          <Alert tone="info">
+            {person.name} has no two-factor method on, so they sign in with their password alone and need no code yet.
+          </Alert>
         )}
         <input type="hidden" name="userId" value={person.id} />
         <ul className="list-disc space-y-1 pl-5 text-sm text-slate-600">

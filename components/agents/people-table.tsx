@@ -24,12 +24,24 @@ export function PeopleTable({ people, currentUserId }: { people: PersonListRow[]
         <caption className="sr-only">Agents and admins</caption>
         <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
           <tr>
-            <th scope="col" className="px-4 py-3">Name</th>
-            <th scope="col" className="px-4 py-3">Email</th>
-            <th scope="col" className="px-4 py-3">Role</th>
-            <th scope="col" className="px-4 py-3">2FA status</th>
-            <th scope="col" className="px-4 py-3">Locked</th>
-            <th scope="col" className="px-4 py-3">Last sign-in</th>
+            <th scope="col" className="px-4 py-3">
+              Name
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Email
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Role
+            </th>
+            <th scope="col" className="px-4 py-3">
+              2FA status
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Locked
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Last sign-in
+            </th>
             <th scope="col" className="px-4 py-3 text-right">
               <span className="sr-only">Actions</span>
             </th>
@@ -41,7 +53,9 @@ export function PeopleTable({ people, currentUserId }: { people: PersonListRow[]
               <td className="px-4 py-3">
                 <div className="font-medium text-slate-900">
                   {person.name}
-                  {person.id === currentUserId ? <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">You</span> : null}
+                  {person.id === currentUserId ? (
+                    <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">You</span>
+                  ) : null}
                 </div>
                 <div className="text-xs text-slate-500">{person.username}</div>
               </td>
@@ -84,7 +98,12 @@ export function PeopleTable({ people, currentUserId }: { people: PersonListRow[]
                   </Link>
                 ) : (
                   <PersonActions
-                    person={{ id: person.id, name: person.name, locked: person.status === "locked", twoFactorOn: person.methods.length > 0 }}
+                    person={{
+                      id: person.id,
+                      name: person.name,
+                      locked: person.status === "locked",
+                      twoFactorOn: person.methods.length > 0,
+                    }}
                   />
                 )}
               </td>

@@ -48,18 +48,35 @@ export function PersonActions({ person }: Props) {
         ) : null}
       </div>
       {outcome ? (
-        <p role={outcome.error ? "alert" : "status"} className={`max-w-64 text-right text-xs ${outcome.error ? "text-red-700" : "text-emerald-700"}`}>
+        <p
+          role={outcome.error ? "alert" : "status"}
+          className={`max-w-64 text-right text-xs ${outcome.error ? "text-red-700" : "text-emerald-700"}`}
+        >
           {outcome.error ?? outcome.done}
         </p>
       ) : null}
 
-      <Dialog open={dialog === "code"} onClose={() => setDialog(null)} title="Get Backup Code" description={`A one-time code for ${person.name}, who cannot reach their second factor.`}>
+      <Dialog
+        open={dialog === "code"}
+        onClose={() => setDialog(null)}
+        title="Get Backup Code"
+        description={`A one-time code for ${person.name}, who cannot reach their second factor.`}
+      >
         <BackupCodePanel person={person} onDone={() => setDialog(null)} />
       </Dialog>
 
-      <Dialog open={dialog === "reset"} onClose={() => setDialog(null)} title={`Reset 2FA for ${person.name}?`} description="Use this when they lost every method and have no backup codes left.">
+      <Dialog
+        open={dialog === "reset"}
+        onClose={() => setDialog(null)}
+        title={`Reset 2FA for ${person.name}?`}
+        description="Use this when they lost every method and have no backup codes left."
+      >
         <form action={reset} className="flex flex-col gap-4">
-          {resetState.error ? <p role="alert" className="text-sm text-red-700">{resetState.error}</p> : null}
+          {resetState.error ? (
+            <p role="alert" className="text-sm text-red-700">
+              {resetState.error}
+            </p>
+          ) : null}
           <input type="hidden" name="userId" value={person.id} />
           <ul className="list-disc space-y-1 pl-5 text-sm text-slate-600">
             <li>Their authentication methods, backup codes and remembered browsers are removed.</li>

@@ -8,12 +8,26 @@ import { eventLabel } from "./event-labels";
 export function AuditFilters({ search, types }: { search: AuditSearch; types: readonly string[] }) {
   const filtered = Boolean(search.user || search.type || search.from || search.to);
   return (
-    <form method="get" role="search" aria-label="Audit events" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
+    <form
+      method="get"
+      role="search"
+      aria-label="Audit events"
+      className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-xs"
+    >
       <div className="flex min-w-52 flex-1 flex-col gap-1.5">
         <label htmlFor="audit-user" className="text-sm font-medium text-slate-800">
           User
         </label>
-        <input id="audit-user" name="user" defaultValue={search.user ?? ""} maxLength={254} placeholder="Email or username" autoCapitalize="none" spellCheck={false} className={filterInputClass} />
+        <input
+          id="audit-user"
+          name="user"
+          defaultValue={search.user ?? ""}
+          maxLength={254}
+          placeholder="Email or username"
+          autoCapitalize="none"
+          spellCheck={false}
+          className={filterInputClass}
+        />
       </div>
       <div className="flex flex-col gap-1.5">
         <label htmlFor="audit-type" className="text-sm font-medium text-slate-800">

@@ -29,12 +29,26 @@ export function AuditTable({ events, compact = false }: { events: AuditRow[]; co
         <caption className="sr-only">Security events, newest first</caption>
         <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
           <tr>
-            <th scope="col" className="px-4 py-3 whitespace-nowrap">Time (UTC)</th>
-            <th scope="col" className="px-4 py-3">Event</th>
-            <th scope="col" className="px-4 py-3">Actor</th>
-            <th scope="col" className="px-4 py-3">Subject</th>
-            <th scope="col" className="px-4 py-3">Address</th>
-            {compact ? null : <th scope="col" className="px-4 py-3">User agent</th>}
+            <th scope="col" className="px-4 py-3 whitespace-nowrap">
+              Time (UTC)
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Event
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Actor
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Subject
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Address
+            </th>
+            {compact ? null : (
+              <th scope="col" className="px-4 py-3">
+                User agent
+              </th>
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">
@@ -46,7 +60,9 @@ export function AuditTable({ events, compact = false }: { events: AuditRow[]; co
                   <time dateTime={event.at.toISOString()}>{formatTime(event.at)}</time>
                 </td>
                 <td className="px-4 py-3">
-                  <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${TONES[eventTone(event.type)]}`}>
+                  <span
+                    className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${TONES[eventTone(event.type)]}`}
+                  >
                     {eventLabel(event.type)}
                   </span>
                   {compact ? null : <code className="mt-1 block text-xs text-slate-400">{event.type}</code>}

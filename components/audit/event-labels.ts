@@ -37,7 +37,8 @@ export function eventLabel(type: string): string {
 /** Events an admin should notice at a glance. */
 export function eventTone(type: string): "danger" | "warning" | "neutral" {
   if (type === "user.locked" || type === "two_factor.code_replayed" || type === "two_factor.reset_by_admin") return "danger";
-  if (type.endsWith(".failed") || type === "sign_in.throttled" || type === "sign_in.locked_account" || type === "admin_backup_code.issued") return "warning";
+  if (type.endsWith(".failed") || type === "sign_in.throttled" || type === "sign_in.locked_account" || type === "admin_backup_code.issued")
+    return "warning";
   return "neutral";
 }
 

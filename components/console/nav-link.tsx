@@ -3,7 +3,17 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-export function NavLink({ href, exact = false, className = "", children }: { href: string; exact?: boolean; className?: string; children: React.ReactNode }) {
+export function NavLink({
+  href,
+  exact = false,
+  className = "",
+  children,
+}: {
+  href: string;
+  exact?: boolean;
+  className?: string;
+  children: React.ReactNode;
+}) {
   const pathname = usePathname();
   const active = exact ? pathname === href : pathname === href || pathname.startsWith(`${href}/`);
   return (

@@ -34,7 +34,10 @@ function navigation(role: Role, mustEnroll: boolean): NavGroup[] {
 export function Sidebar({ user, mustEnroll }: { user: { name: string; email: string; role: Role }; mustEnroll: boolean }) {
   return (
     <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:flex md:h-screen md:w-64 md:flex-col md:border-r md:border-b-0">
-      <a href="#content" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+      <a
+        href="#content"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <div className="flex items-center justify-between px-5 py-4">
@@ -75,7 +78,10 @@ export function Sidebar({ user, mustEnroll }: { user: { name: string; email: str
           <p className="truncate text-xs text-slate-500">{user.email}</p>
         </div>
         <form action={signOutAction}>
-          <button type="submit" className="shrink-0 rounded-md px-2 py-1 text-sm font-medium whitespace-nowrap text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+          <button
+            type="submit"
+            className="shrink-0 rounded-md px-2 py-1 text-sm font-medium whitespace-nowrap text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+          >
             Sign out
           </button>
         </form>

@@ -45,7 +45,8 @@ function Choice({ label, hint, children, ...input }: React.InputHTMLAttributes<H
   );
 }
 
-const OPTION = "rounded-lg border border-slate-200 p-3 has-[input[type=radio]:checked]:border-brand-500 has-[input[type=radio]:checked]:bg-brand-50/50";
+const OPTION =
+  "rounded-lg border border-slate-200 p-3 has-[input[type=radio]:checked]:border-brand-500 has-[input[type=radio]:checked]:bg-brand-50/50";
 
 export function PolicyForm({ policy, version, dayChoices }: Props) {
   const [state, action] = useActionState<SavePolicyState, FormData>(savePolicy, {});

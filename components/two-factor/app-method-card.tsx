@@ -89,7 +89,13 @@ export function AppMethodCard({ enabled, since, lastMethod, account, appName }: 
       >
         {notice ? <Alert tone="success">{notice}</Alert> : null}
         {cardFailure ? <Alert>{cardFailure.error}</Alert> : null}
-        <MethodActions enabled={enabled} start={start.run} pendingLabel="Preparing…" onBegin={beginChange} onTurnOff={() => setDialog("turn-off")} />
+        <MethodActions
+          enabled={enabled}
+          start={start.run}
+          pendingLabel="Preparing…"
+          onBegin={beginChange}
+          onTurnOff={() => setDialog("turn-off")}
+        />
       </SettingsCard>
 
       <Dialog
@@ -168,9 +174,7 @@ function LinkStep({ setup, onCancel, onNext }: { setup: AppSetupStarted; onCance
           <span className="font-semibold text-slate-900">2.</span> Can&apos;t scan it? Enter this key instead, as a time-based key:
         </p>
         <div className="flex items-center gap-2 rounded-lg border border-slate-200 bg-slate-50 py-1.5 pr-1.5 pl-3">
-          <code className="flex-1 font-mono text-sm tracking-wider break-all text-slate-900">
-            {setup.groupedSecret}
-          </code>
+          <code className="flex-1 font-mono text-sm tracking-wider break-all text-slate-900">{setup.groupedSecret}</code>
           <Button variant="ghost" className="shrink-0 px-2.5 py-1.5" onClick={copyKey} aria-label="Copy key">
             <CopyIcon />
             <span aria-hidden="true">{copied === "copied" ? "Copied" : "Copy"}</span>

@@ -89,8 +89,8 @@ export function BackupCodesCard({ available, remaining, total, createdAt, accoun
       <Dialog open={dialog === "view"} onClose={() => setDialog(null)} title="Your backup codes">
         <div className="flex flex-col gap-4 text-sm text-slate-700">
           <p>
-            For your safety, backup codes are stored in a form that cannot be turned back into the codes, so they cannot be shown again. Use the
-            copy you saved when they were made.
+            For your safety, backup codes are stored in a form that cannot be turned back into the codes, so they cannot be shown again. Use
+            the copy you saved when they were made.
           </p>
           <dl className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-slate-50 px-4 py-3">
             <div>
@@ -104,7 +104,10 @@ export function BackupCodesCard({ available, remaining, total, createdAt, accoun
               <dd className="font-medium text-slate-900">{createdAt ?? "Never"}</dd>
             </div>
           </dl>
-          <p>Which of your saved codes were used cannot be known: a used code simply stops working. Lost them, or not sure? Generate new ones.</p>
+          <p>
+            Which of your saved codes were used cannot be known: a used code simply stops working. Lost them, or not sure? Generate new
+            ones.
+          </p>
           {generate.failure ? <Alert>{generate.failure.error}</Alert> : null}
           <form action={generate.run} className="flex flex-wrap justify-end gap-2">
             <Button variant="secondary" onClick={() => setDialog(null)}>

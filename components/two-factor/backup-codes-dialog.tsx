@@ -22,7 +22,17 @@ export function BackupCodesDialog({ codes, account, appName, onClose }: Props) {
   );
 }
 
-function BackupCodesContent({ codes, account, appName, onDone }: { codes: string[]; account: string; appName: string; onDone: () => void }) {
+function BackupCodesContent({
+  codes,
+  account,
+  appName,
+  onDone,
+}: {
+  codes: string[];
+  account: string;
+  appName: string;
+  onDone: () => void;
+}) {
   const [copyState, setCopyState] = useState<"idle" | "copied" | "blocked">("idle");
 
   // Built in the browser as a Blob: the codes never travel in a URL or a second request.
@@ -52,7 +62,10 @@ function BackupCodesContent({ codes, account, appName, onDone }: { codes: string
       <Alert tone="warning">
         These codes are shown only now. Save them somewhere safe before you close this window: you cannot see them again.
       </Alert>
-      <ol aria-label="Backup codes" className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-slate-50 px-5 py-4 font-mono text-sm text-slate-900">
+      <ol
+        aria-label="Backup codes"
+        className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-slate-50 px-5 py-4 font-mono text-sm text-slate-900"
+      >
         {codes.map((code) => (
           <li key={code} className="tracking-wide">
             {code}
@@ -81,7 +94,14 @@ function BackupCodesContent({ codes, account, appName, onDone }: { codes: string
 function DownloadIcon() {
   return (
     <svg viewBox="0 0 20 20" className="size-4" aria-hidden="true">
-      <path d="M10 3v9m0 0l-3.5-3.5M10 12l3.5-3.5M4 15.5h12" stroke="currentColor" strokeWidth="1.7" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+      <path
+        d="M10 3v9m0 0l-3.5-3.5M10 12l3.5-3.5M4 15.5h12"
+        stroke="currentColor"
+        strokeWidth="1.7"
+        fill="none"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
     </svg>
   );
 }

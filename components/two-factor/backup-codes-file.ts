@@ -1,11 +1,18 @@
 // The backup codes as a text file to keep: what app and account they open, and how they work.
 
 export function backupCodesFileName(appName: string): string {
-  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "account";
+  const slug =
+    appName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "account";
   return `${slug}-backup-codes.txt`;
 }
 
-export function backupCodesFileText(codes: string[], { appName, account, createdAt }: { appName: string; account: string; createdAt: Date }): string {
+export function backupCodesFileText(
+  codes: string[],
+  { appName, account, createdAt }: { appName: string; account: string; createdAt: Date },
+): string {
   return [
     `${appName} backup codes`,
     `Account: ${account}`,

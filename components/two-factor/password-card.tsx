@@ -48,7 +48,12 @@ export function PasswordCard({ account, changedAt }: { account: string; changedA
         </Actions>
       </SettingsCard>
 
-      <Dialog open={open} onClose={() => setOpen(false)} title="Change password" description="Other sessions are signed out and trusted browsers forgotten.">
+      <Dialog
+        open={open}
+        onClose={() => setOpen(false)}
+        title="Change password"
+        description="Other sessions are signed out and trusted browsers forgotten."
+      >
         <form action={change.run} className="flex flex-col gap-3" noValidate>
           {formError ? <Alert>{formError}</Alert> : null}
           {/* Lets password managers file the new password under the right account. */}

@@ -131,7 +131,12 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
               {email.sent ? "We sent a code to your email. It is valid for 10 minutes." : "A code was sent a moment ago. Check your email."}
             </Alert>
           ) : null}
-          <SubmitButton variant="secondary" disabled={resendSeconds > 0} pendingLabel="Sending…" aria-label={asked ? "Resend" : "Email me a code"}>
+          <SubmitButton
+            variant="secondary"
+            disabled={resendSeconds > 0}
+            pendingLabel="Sending…"
+            aria-label={asked ? "Resend" : "Email me a code"}
+          >
             {asked ? (resendSeconds > 0 ? `Resend (${resendSeconds}s)` : "Resend") : "Email me a code"}
           </SubmitButton>
         </form>

@@ -9,7 +9,14 @@ import { useReauth } from "./reauth";
 import { SettingsCard } from "./settings-card";
 import { useSecurityAction } from "./use-security-action";
 
-export type TrustedBrowserRow = { id: string; name: string; createdAt: string; lastUsedAt: string; expiresAt: string; thisBrowser: boolean };
+export type TrustedBrowserRow = {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  thisBrowser: boolean;
+};
 
 type Props = {
   /** Null until the user has re-authenticated in the last 10 minutes. */
@@ -21,10 +28,14 @@ type Props = {
 export function TrustedBrowsersCard({ browsers, everyLogin, hasTwoFactor }: Props) {
   const confirmIdentity = useReauth();
   const [notice, setNotice] = useState<string | null>(null);
-  const revokeOne = useSecurityAction(revokeBrowser, { onDone: () => setNotice("The browser was revoked. It will ask for a code at its next sign-in.") });
+  const revokeOne = useSecurityAction(revokeBrowser, {
+    onDone: () => setNotice("The browser was revoked. It will ask for a code at its next sign-in."),
+  });
   const revokeAll = useSecurityAction(() => revokeAllBrowsers(), {
     onDone: (result) =>
-      setNotice(result.count === 0 ? "No browser was trusted." : "Every trusted browser was revoked. Each will ask for a code at its next sign-in."),
+      setNotice(
+        result.count === 0 ? "No browser was trusted." : "Every trusted browser was revoked. Each will ask for a code at its next sign-in.",
+      ),
   });
   const failure = revokeOne.failure ?? revokeAll.failure;
 
@@ -33,8 +44,8 @@ export function TrustedBrowsersCard({ browsers, everyLogin, hasTwoFactor }: Prop
       title="Trusted browsers"
       description={
         <p>
-          Browsers where you chose &ldquo;Don&apos;t ask again&rdquo; at sign-in skip the code until they expire. Revoke any you do not recognise
-          or no longer use.
+          Browsers where you chose &ldquo;Don&apos;t ask again&rdquo; at sign-in skip the code until they expire. Revoke any you do not
+          recognise or no longer use.
         </p>
       }
     >
@@ -64,10 +75,18 @@ export function TrustedBrowsersCard({ browsers, everyLogin, hasTwoFactor }: Prop
                   <caption className="sr-only">Trusted browsers</caption>
                   <thead className="text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
                     <tr>
-                      <th scope="col" className="px-5 py-2 sm:px-6">Browser</th>
-                      <th scope="col" className="px-3 py-2">Added</th>
-                      <th scope="col" className="px-3 py-2">Last used</th>
-                      <th scope="col" className="px-3 py-2">Expires</th>
+                      <th scope="col" className="px-5 py-2 sm:px-6">
+                        Browser
+                      </th>
+                      <th scope="col" className="px-3 py-2">
+                        Added
+                      </th>
+                      <th scope="col" className="px-3 py-2">
+                        Last used
+                      </th>
+                      <th scope="col" className="px-3 py-2">
+                        Expires
+                      </th>
                       <th scope="col" className="px-5 py-2 sm:px-6">
                         <span className="sr-only">Actions</span>
                       </th>
@@ -79,7 +98,9 @@ export function TrustedBrowsersCard({ browsers, everyLogin, hasTwoFactor }: Prop
                         <td className="px-5 py-3 whitespace-nowrap sm:px-6">
                           <span className="font-medium text-slate-900">{browser.name}</span>
                           {browser.thisBrowser ? (
-                            <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">This browser</span>
+                            <span className="ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700">
+                              This browser
+                            </span>
                           ) : null}
                         </td>
                         <td className="px-3 py-3 whitespace-nowrap text-slate-600">{browser.createdAt}</td>

@@ -23,8 +23,8 @@ export function TurnOffDialog({ method, open, lastMethod, error, onConfirm, onCl
       <div className="flex flex-col gap-4 text-sm text-slate-700">
         {lastMethod ? (
           <p>
-            This is your only method. Your backup codes will be deleted and trusted browsers forgotten, and signing in will ask only for your
-            password.
+            This is your only method. Your backup codes will be deleted and trusted browsers forgotten, and signing in will ask only for
+            your password.
           </p>
         ) : (
           <p>You can still sign in with your other method or a backup code.</p>

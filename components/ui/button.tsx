@@ -34,7 +34,13 @@ export function SubmitButton({
 }: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; pendingLabel?: string }) {
   const { pending } = useFormStatus();
   return (
-    <button type="submit" className={buttonClass(variant, className)} disabled={pending || props.disabled} aria-disabled={pending} {...props}>
+    <button
+      type="submit"
+      className={buttonClass(variant, className)}
+      disabled={pending || props.disabled}
+      aria-disabled={pending}
+      {...props}
+    >
       {pending ? (
         <>
           <span className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" aria-hidden="true" />

@@ -27,7 +27,13 @@ export async function changePassword(
 
   const allowance = await countPasswordGuess(db, userId, context);
   if (!allowance.allowed) {
-    await recordEvent(db, { type: "password.change_failed", actorId: userId, subjectId: userId, context, details: { reason: "throttled" } });
+    await recordEvent(db, {
+      type: "password.change_failed",
+      actorId: userId,
+      subjectId: userId,
+      context,
+      details: { reason: "throttled" },
+    });
     return { ok: false, reason: "throttled", retryAt: allowance.retryAt };
   }
   // Hashed before the row is locked, so the lock is held for one verification only.
@@ -37,7 +43,13 @@ export async function changePassword(
     // Checked against the locked row: two changes at once cannot both pass with the old password.
     const [user] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).for("update");
     if (!user || !(await verifyPassword(user.passwordHash, current))) {
-      await recordEvent(tx, { type: "password.change_failed", actorId: userId, subjectId: userId, context, details: { reason: "wrong_password" } });
+      await recordEvent(tx, {
+        type: "password.change_failed",
+        actorId: userId,
+        subjectId: userId,
+        context,
+        details: { reason: "wrong_password" },
+      });
       return { ok: false, reason: "wrong_password" };
     }
     const at = now();

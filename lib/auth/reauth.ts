@@ -21,7 +21,10 @@ export async function isRecentlyReauthenticated(db: Queryable, sessionId: string
 }
 
 export async function markReauthenticated(db: Queryable, sessionId: string): Promise<void> {
-  await db.update(userSessions).set({ reauthenticatedAt: now() }).where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
+  await db
+    .update(userSessions)
+    .set({ reauthenticatedAt: now() })
+    .where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
 }
 
 /** Closes this session's window at once: the next sensitive change asks "Confirm it's you" again. */

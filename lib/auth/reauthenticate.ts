@@ -49,12 +49,24 @@ export async function reauthenticateWithPassword(
 ): Promise<ReauthResult> {
   const allowance = await countPasswordGuess(db, current.userId, context);
   if (!allowance.allowed) {
-    await recordEvent(db, { type: "reauth.failed", actorId: current.userId, subjectId: current.userId, context, details: { method: "password", reason: "throttled" } });
+    await recordEvent(db, {
+      type: "reauth.failed",
+      actorId: current.userId,
+      subjectId: current.userId,
+      context,
+      details: { method: "password", reason: "throttled" },
+    });
     return { kind: "throttled", retryAt: allowance.retryAt };
   }
   const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, current.userId));
   if (!(await verifyPassword(user?.passwordHash ?? null, password))) {
-    await recordEvent(db, { type: "reauth.failed", actorId: current.userId, subjectId: current.userId, context, details: { method: "password", reason: "wrong_password" } });
+    await recordEvent(db, {
+      type: "reauth.failed",
+      actorId: current.userId,
+      subjectId: current.userId,
+      context,
+      details: { method: "password", reason: "wrong_password" },
+    });
     return { kind: "invalid" };
   }
   return confirmed(db, current, "password", context);
@@ -64,7 +76,12 @@ export async function reauthenticateWithPassword(
  * A 6-digit code from the app or the email goes through the sign-in check, so a wrong one counts
  * toward the same wait and lock as at sign-in, and a right one is spent.
  */
-export async function reauthenticateWithCode(db: Database, current: CurrentSession, code: string, context: RequestContext): Promise<ReauthResult> {
+export async function reauthenticateWithCode(
+  db: Database,
+  current: CurrentSession,
+  code: string,
+  context: RequestContext,
+): Promise<ReauthResult> {
   // Without a method no code can be right; counting it would only lock the user out for nothing.
   if ((await listEnabledMethods(db, current.userId)).length === 0) return { kind: "invalid" };
   const result = await verifySignInCode(db, current.userId, { kind: "code", code }, context);

@@ -55,7 +55,10 @@ export async function findActiveSession(
 }
 
 export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {
-  await db.update(userSessions).set({ revokedAt: now() }).where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
+  await db
+    .update(userSessions)
+    .set({ revokedAt: now() })
+    .where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
 }
 
 /** Revokes every live session of the user except `keepSessionId`. */

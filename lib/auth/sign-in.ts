@@ -15,11 +15,7 @@ export const ACCOUNT_LIMIT: Limit = { max: 10, windowMs: 15 * 60_000 };
 export const ADDRESS_LIMIT: Limit = { max: 100, windowMs: 15 * 60_000 };
 
 export type PasswordStepResult =
-  | { kind: "ok"; user: User }
-  | { kind: "invalid" }
-  | { kind: "throttled"; retryAt: Date }
-  | { kind: "locked" }
-  | { kind: "disabled" };
+  { kind: "ok"; user: User } | { kind: "invalid" } | { kind: "throttled"; retryAt: Date } | { kind: "locked" } | { kind: "disabled" };
 
 export async function verifyPasswordStep(
   db: Queryable,

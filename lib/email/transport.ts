@@ -28,7 +28,9 @@ export function createTransport(env: EmailEnv = process.env): EmailTransport {
     if (!HEADER_SAFE.test(apiKey)) throw new Error("RESEND_API_KEY contains characters that cannot be sent in an HTTP header.");
     const from = env.EMAIL_FROM?.trim();
     if (production && !from) {
-      throw new Error('EMAIL_FROM is not set: production mail through Resend needs a verified sender, e.g. "Tessera <security@example.com>".');
+      throw new Error(
+        'EMAIL_FROM is not set: production mail through Resend needs a verified sender, e.g. "Tessera <security@example.com>".',
+      );
     }
     return resendTransport({
       apiKey,
@@ -40,5 +42,7 @@ export function createTransport(env: EmailEnv = process.env): EmailTransport {
 
   if (outboxEnabled(env)) return outboxTransport();
 
-  throw new Error("Email is not configured: set RESEND_API_KEY and EMAIL_FROM (EMAIL_OUTBOX=1 keeps the local outbox, for test servers only).");
+  throw new Error(
+    "Email is not configured: set RESEND_API_KEY and EMAIL_FROM (EMAIL_OUTBOX=1 keeps the local outbox, for test servers only).",
+  );
 }

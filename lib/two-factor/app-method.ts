@@ -10,9 +10,7 @@ import { afterMethodConfirmed, hasTwoFactor } from "./methods";
 import { generateTotpSecret, totpUri, verifyTotp } from "./totp";
 
 export type AppSetup = { secret: string; uri: string };
-export type ConfirmAppSetupResult =
-  | { ok: true; firstMethod: boolean; wasReset: boolean }
-  | { ok: false; reason: "invalid" | "no_pending" };
+export type ConfirmAppSetupResult = { ok: true; firstMethod: boolean; wasReset: boolean } | { ok: false; reason: "invalid" | "no_pending" };
 export type VerifyAppCodeResult = { ok: true } | { ok: false; reason: "invalid" | "replayed" | "not_enabled" };
 export type AppMethodStatus = { enabled: boolean; enabledAt: Date | null; pending: boolean };
 
@@ -90,12 +88,7 @@ export async function confirmAppSetup(
  * Checks a code from the enabled app for sign-in or re-authentication. Failures are not counted
  * here: the caller's lockout does that.
  */
-export async function verifyAppCode(
-  db: Queryable,
-  userId: string,
-  code: string,
-  context: RequestContext,
-): Promise<VerifyAppCodeResult> {
+export async function verifyAppCode(db: Queryable, userId: string, code: string, context: RequestContext): Promise<VerifyAppCodeResult> {
   const row = await findAppMethod(db, userId);
   if (!row?.enabledAt || !row.secretEncrypted) return { ok: false, reason: "not_enabled" };
   const check = verifyTotp(decryptSecret(row.secretEncrypted, userId), code, now());

@@ -23,12 +23,18 @@ export async function generateBackupCodes(db: Queryable, userId: string, context
     await tx.delete(backupCodes).where(eq(backupCodes.userId, userId));
     const batchId = randomUUID();
     const createdAt = now();
-    await tx.insert(backupCodes).values(
-      codes.map((code) => ({ userId, batchId, createdAt, codeHash: hashCode(userId, normalizeBackupCode(code)!) })),
-    );
+    await tx
+      .insert(backupCodes)
+      .values(codes.map((code) => ({ userId, batchId, createdAt, codeHash: hashCode(userId, normalizeBackupCode(code)!) })));
     await raiseSessionVersion(tx, userId);
     await revokeTrustedBrowsers(tx, userId);
-    await recordEvent(tx, { type: "backup_codes.generated", actorId: userId, subjectId: userId, context, details: { count: codes.length } });
+    await recordEvent(tx, {
+      type: "backup_codes.generated",
+      actorId: userId,
+      subjectId: userId,
+      context,
+      details: { count: codes.length },
+    });
   });
   return codes;
 }

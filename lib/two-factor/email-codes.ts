@@ -13,8 +13,7 @@ export const RESEND_COOLDOWN_MS = 60_000;
 export const HOURLY_CAP = 5;
 
 export type IssueEmailCodeResult =
-  | { ok: true; code: string; expiresAt: Date }
-  | { ok: false; reason: "cooldown" | "hourly_cap"; retryAt: Date };
+  { ok: true; code: string; expiresAt: Date } | { ok: false; reason: "cooldown" | "hourly_cap"; retryAt: Date };
 
 type SendRefusal = { reason: "cooldown" | "hourly_cap"; retryAt: Date };
 
@@ -89,7 +88,11 @@ export async function consumeEmailCode(db: Queryable, userId: string, purpose: E
 }
 
 /** When the next code of `purpose` may be sent (the visible "Resend" cooldown); null when now. */
-export async function emailCodeCooldown(db: Queryable, userId: string, purpose: EmailCodePurpose = "sign_in"): Promise<{ retryAt: Date | null }> {
+export async function emailCodeCooldown(
+  db: Queryable,
+  userId: string,
+  purpose: EmailCodePurpose = "sign_in",
+): Promise<{ retryAt: Date | null }> {
   const refusal = await sendRefusal(db, userId, purpose, now());
   return { retryAt: refusal?.retryAt ?? null };
 }

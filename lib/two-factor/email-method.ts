@@ -39,7 +39,10 @@ export async function confirmEmailSetup(
       .insert(twoFactorMethods)
       .values({ userId, kind: "email", enabledAt: at, updatedAt: at })
       // A reset keeps the original enabled_at: the method has been on all along.
-      .onConflictDoUpdate({ target: [twoFactorMethods.userId, twoFactorMethods.kind], set: wasReset ? { updatedAt: at } : { enabledAt: at, updatedAt: at } });
+      .onConflictDoUpdate({
+        target: [twoFactorMethods.userId, twoFactorMethods.kind],
+        set: wasReset ? { updatedAt: at } : { enabledAt: at, updatedAt: at },
+      });
     await afterMethodConfirmed(tx, userId, { method: "email", wasReset }, context);
     return { ok: true as const, firstMethod, wasReset };
   });

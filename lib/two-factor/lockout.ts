@@ -59,7 +59,12 @@ export async function attemptSecondFactor(
       .where(eq(users.id, userId))
       .returning({ failures: users.failedCodeAttempts, status: users.status, retryAfter: users.codeRetryAfter });
 
-    await recordEvent(tx, { type: "two_factor.code_failed", subjectId: userId, context, details: { failures: booked.failures, method: outcome.method ?? null } });
+    await recordEvent(tx, {
+      type: "two_factor.code_failed",
+      subjectId: userId,
+      context,
+      details: { failures: booked.failures, method: outcome.method ?? null },
+    });
     if (booked.status === "locked") {
       await recordEvent(tx, { type: "user.locked", subjectId: userId, context, details: { reason: "too_many_code_failures" } });
       return { kind: "locked", justLocked: true } as const;

@@ -143,7 +143,12 @@ export async function resetTwoFactorByAdmin(
       actorId: adminId,
       subjectId: userId,
       context,
-      details: { methods: removed.filter((row) => row.enabledAt !== null).map((row) => row.kind).sort() },
+      details: {
+        methods: removed
+          .filter((row) => row.enabledAt !== null)
+          .map((row) => row.kind)
+          .sort(),
+      },
     });
   });
 }

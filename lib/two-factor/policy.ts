@@ -33,7 +33,16 @@ const checkbox = z
 export const policyInput = z.object({
   mode: z.enum(POLICY_MODES, { message: "Choose when agents are asked for a code." }),
   skipDays: z
-    .union([z.number(), z.string().regex(/^[0-9]{1,3}$/).transform(Number)], { message: CHOOSE_DAYS })
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^[0-9]{1,3}$/)
+          .transform(Number),
+      ],
+      { message: CHOOSE_DAYS },
+    )
     .refine((days) => (SKIP_DAYS as readonly number[]).includes(days), CHOOSE_DAYS)
     .optional(),
   requireEnrollment: checkbox,
@@ -44,8 +53,7 @@ export type PolicyInput = z.input<typeof policyInput>;
 type PolicyValues = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod">;
 
 export type UpdatePolicyResult =
-  | { ok: true; policy: Policy; trustedBrowsersRevoked: number }
-  | { ok: false; fieldErrors: Record<string, string> };
+  { ok: true; policy: Policy; trustedBrowsersRevoked: number } | { ok: false; fieldErrors: Record<string, string> };
 
 function values(policy: Policy): PolicyValues {
   const { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod } = policy;

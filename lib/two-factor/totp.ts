@@ -28,13 +28,9 @@ export function generateTotpSecret(): string {
 export function totpUri({ secret, accountEmail }: { secret: string; accountEmail: string }): string {
   const issuer = encodeURIComponent(appName());
   const label = `${issuer}:${encodeURIComponent(accountEmail)}`;
-  const query = [
-    `secret=${secret}`,
-    `issuer=${issuer}`,
-    "algorithm=SHA1",
-    `digits=${TOTP_DIGITS}`,
-    `period=${TOTP_PERIOD_SECONDS}`,
-  ].join("&");
+  const query = [`secret=${secret}`, `issuer=${issuer}`, "algorithm=SHA1", `digits=${TOTP_DIGITS}`, `period=${TOTP_PERIOD_SECONDS}`].join(
+    "&",
+  );
   return `otpauth://totp/${label}?${query}`;
 }
 

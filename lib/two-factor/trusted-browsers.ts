@@ -21,10 +21,24 @@ export async function trustBrowser(db: Queryable, userId: string, days: number, 
     const revokedAt = policy?.mode === "skip_allowed" ? null : createdAt;
     const [row] = await tx
       .insert(trustedBrowsers)
-      .values({ userId, createdAt, expiresAt: addMs(createdAt, days * DAY), lastUsedAt: createdAt, userAgent: context.userAgent, ip: context.ip, revokedAt })
+      .values({
+        userId,
+        createdAt,
+        expiresAt: addMs(createdAt, days * DAY),
+        lastUsedAt: createdAt,
+        userAgent: context.userAgent,
+        ip: context.ip,
+        revokedAt,
+      })
       .returning({ id: trustedBrowsers.id, expiresAt: trustedBrowsers.expiresAt });
     if (revokedAt === null) {
-      await recordEvent(tx, { type: "trusted_browser.added", actorId: userId, subjectId: userId, context, details: { browserId: row.id, days } });
+      await recordEvent(tx, {
+        type: "trusted_browser.added",
+        actorId: userId,
+        subjectId: userId,
+        context,
+        details: { browserId: row.id, days },
+      });
     }
     return row;
   });

@@ -80,13 +80,17 @@ export async function checkDatabase(databaseUrl: string, facts: RunFacts): Promi
   try {
     const c = await countRows(sql);
     const steps = new Map(
-      (await sql<{ user_id: string; step: string | null }[]>`select user_id, last_used_step::text as step from two_factor_methods where kind = 'app'`).map((row) => [
-        row.user_id,
-        row.step === null ? null : Number(row.step),
-      ]),
+      (
+        await sql<
+          { user_id: string; step: string | null }[]
+        >`select user_id, last_used_step::text as step from two_factor_methods where kind = 'app'`
+      ).map((row) => [row.user_id, row.step === null ? null : Number(row.step)]),
     );
     const counters = new Map(
-      (await sql<{ key: string; total: number }[]>`select key, sum(count)::int as total from rate_limits group by key`).map((row) => [row.key, row.total]),
+      (await sql<{ key: string; total: number }[]>`select key, sum(count)::int as total from rate_limits group by key`).map((row) => [
+        row.key,
+        row.total,
+      ]),
     );
     const { faults, completed } = facts;
     return [
@@ -107,7 +111,9 @@ export async function checkDatabase(databaseUrl: string, facts: RunFacts): Promi
       },
       {
         ok: faults ? c.challenges_open <= facts.abandonedAfterPassword : c.challenges_open === 0 && c.challenges_completed === completed,
-        label: faults ? "challenges: open ones only for sign-ins abandoned after the password" : "challenges: none left open; one completed per sign-in",
+        label: faults
+          ? "challenges: open ones only for sign-ins abandoned after the password"
+          : "challenges: none left open; one completed per sign-in",
         detail: `${c.challenges} created, ${c.challenges_completed} completed, ${c.challenges_open} open${faults ? `, ${facts.abandonedAfterPassword} sign-ins abandoned after the password` : ""}`,
       },
       {

@@ -52,7 +52,8 @@ try {
   try {
     await sleep(BASELINE_MS);
     if (cluster) {
-      if (!(await waitForQuiet(settings.postgresUrl, server.databaseName, 60_000))) throw new Error("other test databases came into use: PostgreSQL was not restarted");
+      if (!(await waitForQuiet(settings.postgresUrl, server.databaseName, 60_000)))
+        throw new Error("other test databases came into use: PostgreSQL was not restarted");
       console.log(`Stopping PostgreSQL ${cluster.version}/${cluster.name} for ${downMs / 1000} s…`);
       stopBegan = Date.now();
       restart = await restartCluster(cluster, downMs);
@@ -89,10 +90,18 @@ try {
   const outageSeconds = (r.startedAt - r.stopBegan) / 1000;
 
   console.log("");
-  console.log(`Timeline: traffic ${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s; stop began at +${((r.stopBegan - run.startedAt) / 1000).toFixed(1)} s, down at +${((r.stoppedAt - run.startedAt) / 1000).toFixed(1)} s, up again at +${((r.startedAt - run.startedAt) / 1000).toFixed(1)} s (${outageSeconds.toFixed(1)} s without a database)`);
-  console.log(`First completed sign-in after the database was back: ${firstSuccess ? `${((firstSuccess.finishedAt - r.startedAt) / 1000).toFixed(2)} s after the start, ${((firstSuccess.finishedAt - r.stopBegan) / 1000).toFixed(2)} s after the stop began` : "none"}`);
-  const slices = Array.from({ length: Math.ceil((run.endedAt - r.startedAt) / SLICE_MS) }, (_, i) =>
-    results.filter((result) => !result.ok && result.finishedAt >= r.startedAt + i * SLICE_MS && result.finishedAt < r.startedAt + (i + 1) * SLICE_MS).length,
+  console.log(
+    `Timeline: traffic ${((run.endedAt - run.startedAt) / 1000).toFixed(1)} s; stop began at +${((r.stopBegan - run.startedAt) / 1000).toFixed(1)} s, down at +${((r.stoppedAt - run.startedAt) / 1000).toFixed(1)} s, up again at +${((r.startedAt - run.startedAt) / 1000).toFixed(1)} s (${outageSeconds.toFixed(1)} s without a database)`,
+  );
+  console.log(
+    `First completed sign-in after the database was back: ${firstSuccess ? `${((firstSuccess.finishedAt - r.startedAt) / 1000).toFixed(2)} s after the start, ${((firstSuccess.finishedAt - r.stopBegan) / 1000).toFixed(2)} s after the stop began` : "none"}`,
+  );
+  const slices = Array.from(
+    { length: Math.ceil((run.endedAt - r.startedAt) / SLICE_MS) },
+    (_, i) =>
+      results.filter(
+        (result) => !result.ok && result.finishedAt >= r.startedAt + i * SLICE_MS && result.finishedAt < r.startedAt + (i + 1) * SLICE_MS,
+      ).length,
   );
   console.log(`Failed sign-ins per ${SLICE_MS / 1000} s after the database was back: ${slices.join(" ")}`);
   const sections: [string, Recorder, number][] = [
@@ -109,16 +118,29 @@ try {
 
   const all = Object.values(phases);
   console.log("What the failed responses showed (visible text, scripts removed):");
-  for (const [key, body] of new Map(all.flatMap((recorder) => [...recorder.errorBodies]))) console.log(`  ${key}: "${visibleText(body).slice(0, 100)}"`);
+  for (const [key, body] of new Map(all.flatMap((recorder) => [...recorder.errorBodies])))
+    console.log(`  ${key}: "${visibleText(body).slice(0, 100)}"`);
   console.log("");
   const sum = (pick: (recorder: Recorder) => number) => all.reduce((total, recorder) => total + pick(recorder), 0);
   const leaks = [warmUp.recorder, ...all].flatMap((recorder) => recorder.leaks);
   for (const leak of leaks.slice(0, 3)) console.log(`  leak: ${leak.step} ${leak.status} ${leak.kind}: ${leak.excerpt.slice(0, 200)}`);
   const abandonedAfterPassword = results.filter((result) => !result.ok && result.failedStep !== "login page").length;
   const checks: Check[] = [
-    { ok: leaks.length === 0, label: "clean failures: no response shows a stack trace, SQL or driver error", detail: `${leaks.length} did, of ${sum((rec) => rec.requests)} responses` },
-    { ok: sum((rec) => rec.halfSignIns) === 0, label: "no half sign-in: no failed code step left a session cookie", detail: `${sum((rec) => rec.halfSignIns)} did` },
-    { ok: consoleWorks === retried.length, label: "every session handed out works once the database is back", detail: `${consoleWorks} of ${retried.length} browsers signed in while the console failed now see it` },
+    {
+      ok: leaks.length === 0,
+      label: "clean failures: no response shows a stack trace, SQL or driver error",
+      detail: `${leaks.length} did, of ${sum((rec) => rec.requests)} responses`,
+    },
+    {
+      ok: sum((rec) => rec.halfSignIns) === 0,
+      label: "no half sign-in: no failed code step left a session cookie",
+      detail: `${sum((rec) => rec.halfSignIns)} did`,
+    },
+    {
+      ok: consoleWorks === retried.length,
+      label: "every session handed out works once the database is back",
+      detail: `${consoleWorks} of ${retried.length} browsers signed in while the console failed now see it`,
+    },
     {
       ok: firstSuccess !== undefined && afterProof.length > 0 && failedAfterProof.length === 0,
       label: "recovery without a restart: after the first new success, every sign-in succeeds",

@@ -7,7 +7,10 @@ const LEAKS: [string, RegExp][] = [
   ["server path", new RegExp(process.cwd().replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))],
   // Drizzle quotes identifiers and prefixes its errors with "Failed query".
   ["SQL text", /Failed query|\b(select|update|insert into|delete from)\s+"?\w+"?[\s\S]{0,200}\b(from|set|values|where)\s+"\w+"/i],
-  ["database error", /PostgresError|ECONNREFUSED|ECONNRESET|CONNECTION_(CLOSED|ENDED|DESTROYED)|terminating connection|the database system is|accepting connections|Connection terminated|Client has encountered|pg_advisory/i],
+  [
+    "database error",
+    /PostgresError|ECONNREFUSED|ECONNRESET|CONNECTION_(CLOSED|ENDED|DESTROYED)|terminating connection|the database system is|accepting connections|Connection terminated|Client has encountered|pg_advisory/i,
+  ],
 ];
 
 /** What kind of leak `body` shows, or null when it shows none. */

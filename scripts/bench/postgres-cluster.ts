@@ -15,7 +15,8 @@ export function localCluster(): Cluster {
     return { version, name: name ?? "main" };
   }
   const versions = readdirSync("/etc/postgresql");
-  if (versions.length !== 1) throw new Error(`found PostgreSQL versions ${versions.join(", ")} in /etc/postgresql: set BENCH_PG_CLUSTER=version/name`);
+  if (versions.length !== 1)
+    throw new Error(`found PostgreSQL versions ${versions.join(", ")} in /etc/postgresql: set BENCH_PG_CLUSTER=version/name`);
   return { version: versions[0], name: "main" };
 }
 

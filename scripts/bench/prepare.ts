@@ -10,7 +10,11 @@ import { Recorder } from "./stats";
 export type Prepared = { server: BenchServer; users: BenchUser[]; warmUp: { agents: Agent[]; recorder: Recorder } };
 
 /** `cleanUp` stops the server and drops its database; it is also run on Ctrl-C. */
-export async function prepareBench(title: string, settings: BenchSettings, cleanUp: { add: (step: () => Promise<void>) => void }): Promise<Prepared> {
+export async function prepareBench(
+  title: string,
+  settings: BenchSettings,
+  cleanUp: { add: (step: () => Promise<void>) => void },
+): Promise<Prepared> {
   buildUnlessSkipped();
   const server = await startBenchServer(settings.postgresUrl, settings.port);
   cleanUp.add(server.stop);

@@ -26,7 +26,10 @@ const LINKED = ["node_modules", "package.json", "next.config.ts", "tsconfig.json
 /** Builds once unless BENCH_SKIP_BUILD=1, as scripts/e2e.mjs does. */
 export function buildUnlessSkipped(): void {
   if (process.env.BENCH_SKIP_BUILD === "1" && existsSync(path.join(root, ".next", "BUILD_ID"))) return;
-  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
+  const build = spawnSync(process.execPath, [nextBin, "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
   if (build.status !== 0) throw new Error("next build failed");
 }
 
@@ -67,7 +70,10 @@ async function waitUntilReady(origin: string, exited: () => boolean, logFile: st
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`the server exited during start:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
-    const status = await fetch(`${origin}/login`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.status, () => 0);
+    const status = await fetch(`${origin}/login`, { signal: AbortSignal.timeout(5_000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }

@@ -20,14 +20,21 @@ function benchAddress(index: number): string {
 async function createAgent(index: number): Promise<BenchUser> {
   const db = await getDb();
   const username = `bench${String(index).padStart(5, "0")}`;
-  const created = await createUser(db, { name: `Bench Agent ${index}`, email: `${username}@bench.test`, username, password: PASSWORD, role: "agent" });
+  const created = await createUser(db, {
+    name: `Bench Agent ${index}`,
+    email: `${username}@bench.test`,
+    username,
+    password: PASSWORD,
+    role: "agent",
+  });
   if (!created.ok) throw new Error(`could not create ${username}: ${created.message}`);
   const { secret } = await beginAppSetup(db, created.user);
   // Confirming with the previous step's code (accepted as clock skew) consumes that step, not the
   // current one, so the agent can sign in at once instead of waiting for the next step. A step that
   // ends between computing and checking the code makes it two steps old: then once more.
   let confirmed = await confirmAppSetup(db, created.user.id, totpCodeAt(secret, new Date(Date.now() - 30_000)), SETUP_CONTEXT);
-  if (!confirmed.ok) confirmed = await confirmAppSetup(db, created.user.id, totpCodeAt(secret, new Date(Date.now() - 30_000)), SETUP_CONTEXT);
+  if (!confirmed.ok)
+    confirmed = await confirmAppSetup(db, created.user.id, totpCodeAt(secret, new Date(Date.now() - 30_000)), SETUP_CONTEXT);
   if (!confirmed.ok) throw new Error(`could not enable the app for ${username}: ${confirmed.reason}`);
   return { id: created.user.id, username, password: PASSWORD, secret, address: benchAddress(index) };
 }

@@ -27,7 +27,12 @@ class StepFailure extends Error {}
 /** The page's alert, or else its heading, as plain text: enough to tell which page came back. */
 function pageSummary(body: string): string | null {
   const match = /role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(body) ?? /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(body);
-  return match ? match[1].replace(/<[^>]+>/g, "").trim().slice(0, 80) : null;
+  return match
+    ? match[1]
+        .replace(/<[^>]+>/g, "")
+        .trim()
+        .slice(0, 80)
+    : null;
 }
 
 function describe(page: Page, expected: string): string {
@@ -73,18 +78,42 @@ export async function signInOnce(origin: string, account: SignInAccount, code: C
   };
 
   try {
-    const login = await run("login page", () => browser.request("GET", "/login"), (page) => expect(page.status === 200 && formWith(page.body, "password") !== null, page, "the sign-in form"));
+    const login = await run(
+      "login page",
+      () => browser.request("GET", "/login"),
+      (page) => expect(page.status === 200 && formWith(page.body, "password") !== null, page, "the sign-in form"),
+    );
     const passwordForm = formWith(login.body, "password")!;
-    await run("password", () => browser.submit(login, passwordForm, { account: account.username, password: account.password }), (page) =>
-      expect(page.status === 303 && page.location === "/login/verify" && browser.has("__Host-tessera-challenge"), page, "303 to /login/verify with a challenge cookie"),
+    await run(
+      "password",
+      () => browser.submit(login, passwordForm, { account: account.username, password: account.password }),
+      (page) =>
+        expect(
+          page.status === 303 && page.location === "/login/verify" && browser.has("__Host-tessera-challenge"),
+          page,
+          "303 to /login/verify with a challenge cookie",
+        ),
     );
-    const verify = await run("verify page", () => browser.request("GET", "/login/verify"), (page) => expect(page.status === 200 && formWith(page.body, "kind") !== null, page, "the code form"));
+    const verify = await run(
+      "verify page",
+      () => browser.request("GET", "/login/verify"),
+      (page) => expect(page.status === 200 && formWith(page.body, "kind") !== null, page, "the code form"),
+    );
     const codeForm = formWith(verify.body, "kind")!;
-    const done = await run("code", () => browser.submit(verify, codeForm, { kind: "code", code: code() }), (page) =>
-      expect(page.status === 303 && page.location !== null && new URL(page.location, origin).pathname === "/" && hasSessionCookie(browser), page, "303 to / with a session cookie"),
+    const done = await run(
+      "code",
+      () => browser.submit(verify, codeForm, { kind: "code", code: code() }),
+      (page) =>
+        expect(
+          page.status === 303 && page.location !== null && new URL(page.location, origin).pathname === "/" && hasSessionCookie(browser),
+          page,
+          "303 to / with a session cookie",
+        ),
     );
-    await run("console", () => browser.request("GET", new URL(done.location!, origin).pathname), (page) =>
-      expect(page.status === 200 && /<h1[^>]*>(Agent Panel|Admin console)<\/h1>/.test(page.body), page, "the console heading"),
+    await run(
+      "console",
+      () => browser.request("GET", new URL(done.location!, origin).pathname),
+      (page) => expect(page.status === 200 && /<h1[^>]*>(Agent Panel|Admin console)<\/h1>/.test(page.body), page, "the console heading"),
     );
     return { ok: true, startedAt, finishedAt: Date.now(), halfSignIn: false };
   } catch (error) {

@@ -39,7 +39,11 @@ export class Recorder {
 
 /** What a person would read on the page: scripts and tags removed, spaces collapsed. */
 export function visibleText(body: string): string {
-  return body.replace(/<script[\s\S]*?<\/script>/gi, " ").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  return body
+    .replace(/<script[\s\S]*?<\/script>/gi, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** Nearest-rank percentile of `values`, in ms. */
@@ -67,9 +71,17 @@ export function report(recorder: Recorder, seconds: number): string[] {
     latencyRow("full sign-in", recorder.fullSignIns),
     ...STEPS.map((step) => latencyRow(step, recorder.stepLatencies.get(step)!)),
     `Responses by step (status x count; 0 = no response)`,
-    ...STEPS.map((step) => `  ${step.padEnd(14)}${[...recorder.statuses.get(step)!].sort(([a], [b]) => a - b).map(([status, count]) => `${status} x ${count}`).join(", ") || "-"}`),
+    ...STEPS.map(
+      (step) =>
+        `  ${step.padEnd(14)}${
+          [...recorder.statuses.get(step)!]
+            .sort(([a], [b]) => a - b)
+            .map(([status, count]) => `${status} x ${count}`)
+            .join(", ") || "-"
+        }`,
+    ),
     `Errors by kind`,
-    ...([...recorder.errors].sort(([, a], [, b]) => b - a).map(([kind, count]) => `  ${String(count).padStart(6)}  ${kind}`)),
+    ...[...recorder.errors].sort(([, a], [, b]) => b - a).map(([kind, count]) => `  ${String(count).padStart(6)}  ${kind}`),
   ];
   if (recorder.errors.size === 0) lines.push("  none");
   return lines;

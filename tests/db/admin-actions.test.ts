@@ -179,8 +179,18 @@ describe("Reset 2FA", () => {
 
     expect(await listEnabledMethods(db, agent.id)).toEqual([]);
     expect(await db.select().from(backupCodes).where(eq(backupCodes.userId, agent.id))).toHaveLength(0);
-    expect(await db.select().from(trustedBrowsers).where(and(eq(trustedBrowsers.userId, agent.id), isNull(trustedBrowsers.revokedAt)))).toHaveLength(0);
-    expect(await db.select().from(userSessions).where(and(eq(userSessions.userId, agent.id), isNull(userSessions.revokedAt)))).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(trustedBrowsers)
+        .where(and(eq(trustedBrowsers.userId, agent.id), isNull(trustedBrowsers.revokedAt))),
+    ).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(userSessions)
+        .where(and(eq(userSessions.userId, agent.id), isNull(userSessions.revokedAt))),
+    ).toHaveLength(0);
     const after = await userRow(agent.id);
     expect(after.sessionVersion).toBe(version + 1);
     expect(await findActiveSession(db, sessionId, agent.id, version)).toBeNull();
@@ -194,7 +204,13 @@ describe("Reset 2FA", () => {
     await enableMethod(agent.id, "email");
     await resetTwoFactorByAdmin(db, { userId: agent.id, adminId: admin.id, context });
     const [event] = await eventsOfType("two_factor.reset_by_admin");
-    expect(event).toMatchObject({ actorId: admin.id, subjectId: agent.id, ip: context.ip, userAgent: context.userAgent, details: { methods: ["app", "email"] } });
+    expect(event).toMatchObject({
+      actorId: admin.id,
+      subjectId: agent.id,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { methods: ["app", "email"] },
+    });
   });
 
   it("leaves other people's 2FA alone", async () => {

@@ -4,13 +4,7 @@ import { getDb } from "@/db/client";
 import { auditEvents, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
 import { addMs, advanceClock, DAY, freezeClock, now } from "@/lib/clock";
 import { rowsOf } from "@/lib/rate-limit";
-import {
-  appMethodStatus,
-  beginAppSetup,
-  cancelAppSetup,
-  confirmAppSetup,
-  verifyAppCode,
-} from "@/lib/two-factor/app-method";
+import { appMethodStatus, beginAppSetup, cancelAppSetup, confirmAppSetup, verifyAppCode } from "@/lib/two-factor/app-method";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { createTestUser, resetDatabase } from "../support/db";
 

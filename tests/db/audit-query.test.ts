@@ -119,7 +119,9 @@ describe("paging the audit log", () => {
     );
     expect(expected.length).toBeGreaterThan(0);
     expect((await walk(filter, 2)).down.flat()).toEqual(expected);
-    expect((await walk({ type: AUDIT_TYPES[1] }, 9)).down.flat()).toEqual(newestFirst(all.filter((event) => event.type === AUDIT_TYPES[1])));
+    expect((await walk({ type: AUDIT_TYPES[1] }, 9)).down.flat()).toEqual(
+      newestFirst(all.filter((event) => event.type === AUDIT_TYPES[1])),
+    );
   });
 
   it("reads every event for export, a batch at a time", async () => {
@@ -135,7 +137,9 @@ describe("paging the audit log", () => {
     const db = await getDb();
     const admin = await createTestUser({ role: "admin", name: "Ada Admin", email: "ada@example.com" });
     const agent = await createTestUser({ name: "Maria Lopez", email: "maria@example.com" });
-    await db.insert(auditEvents).values({ at: T0, type: "user.unlocked", actorId: admin.id, subjectId: agent.id, ip: "203.0.113.9", userAgent: "Firefox" });
+    await db
+      .insert(auditEvents)
+      .values({ at: T0, type: "user.unlocked", actorId: admin.id, subjectId: agent.id, ip: "203.0.113.9", userAgent: "Firefox" });
     const [event] = (await listAuditEvents(db, {})).events;
     expect(event).toMatchObject({
       type: "user.unlocked",
@@ -159,7 +163,9 @@ describe("reading the audit page's search", () => {
       to: "2030-05-31",
       before: 42,
     });
-    expect(auditSearch.parse({ user: "", type: "drop table", from: "2030-02-30", to: "yesterday", before: "-1", after: "1e9" })).toEqual({});
+    expect(auditSearch.parse({ user: "", type: "drop table", from: "2030-02-30", to: "yesterday", before: "-1", after: "1e9" })).toEqual(
+      {},
+    );
     expect(auditSearch.parse({ type: ["user.locked", "user.unlocked"], user: "x".repeat(300) })).toEqual({});
   });
 
@@ -177,7 +183,7 @@ describe("reading the audit page's search", () => {
 
 describe("the audit log as CSV", () => {
   it("writes cells that could start a formula as text", () => {
-    for (const formula of ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]) {
+    for (const formula of ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]) {
       expect(csvCell(formula).replace(/^"/, "").startsWith("'")).toBe(true);
     }
     expect(csvCell("=1+1")).toBe("'=1+1");

@@ -1,7 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { adminBackupCodes, auditEvents, backupCodes, emailCodes, trustedBrowsers, twoFactorMethods, userSessions, users } from "@/db/schema";
+import {
+  adminBackupCodes,
+  auditEvents,
+  backupCodes,
+  emailCodes,
+  trustedBrowsers,
+  twoFactorMethods,
+  userSessions,
+  users,
+} from "@/db/schema";
 import { createUserSession } from "@/lib/auth/sessions";
 import { DAY, MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
 import { consumeAdminBackupCode, issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
@@ -42,7 +51,10 @@ async function sessionVersion(userId: string) {
 
 async function liveBrowsers(userId: string) {
   const db = await getDb();
-  return db.select().from(trustedBrowsers).where(and(eq(trustedBrowsers.userId, userId), isNull(trustedBrowsers.revokedAt)));
+  return db
+    .select()
+    .from(trustedBrowsers)
+    .where(and(eq(trustedBrowsers.userId, userId), isNull(trustedBrowsers.revokedAt)));
 }
 
 describe("email method setup", () => {
@@ -88,7 +100,10 @@ describe("email method setup", () => {
     expect(await enableEmail(user.id)).toEqual({ ok: true, firstMethod: false, wasReset: false });
     advanceClock(5 * MINUTE);
     expect(await enableEmail(user.id)).toEqual({ ok: true, firstMethod: false, wasReset: true });
-    const [row] = await db.select().from(twoFactorMethods).where(and(eq(twoFactorMethods.userId, user.id), eq(twoFactorMethods.kind, "email")));
+    const [row] = await db
+      .select()
+      .from(twoFactorMethods)
+      .where(and(eq(twoFactorMethods.userId, user.id), eq(twoFactorMethods.kind, "email")));
     expect(row.enabledAt).toEqual(T0);
     expect(row.updatedAt).toEqual(addMs(T0, 5 * MINUTE));
     const types = (await db.select().from(auditEvents).orderBy(auditEvents.id)).map((e) => e.type);
@@ -204,19 +219,37 @@ describe("admin reset of two-factor authentication", () => {
     advanceClock(MINUTE);
     const emailCode = await issueEmailCode(db, user.id, "sign_in");
     if (!emailCode.ok) throw new Error("expected a code");
-    await db.update(users).set({ failedCodeAttempts: 3, codeRetryAfter: addMs(now(), 5 * MINUTE) }).where(eq(users.id, user.id));
+    await db
+      .update(users)
+      .set({ failedCodeAttempts: 3, codeRetryAfter: addMs(now(), 5 * MINUTE) })
+      .where(eq(users.id, user.id));
     const before = await sessionVersion(user.id);
 
     await resetTwoFactorByAdmin(db, { userId: user.id, adminId: admin.id, context });
 
     expect(await db.select().from(twoFactorMethods).where(eq(twoFactorMethods.userId, user.id))).toHaveLength(0);
     expect(await db.select().from(backupCodes).where(eq(backupCodes.userId, user.id))).toHaveLength(0);
-    expect(await db.select().from(adminBackupCodes).where(and(eq(adminBackupCodes.userId, user.id), isNull(adminBackupCodes.usedAt)))).toHaveLength(0);
-    expect(await db.select().from(emailCodes).where(and(eq(emailCodes.userId, user.id), isNull(emailCodes.usedAt)))).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(adminBackupCodes)
+        .where(and(eq(adminBackupCodes.userId, user.id), isNull(adminBackupCodes.usedAt))),
+    ).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(emailCodes)
+        .where(and(eq(emailCodes.userId, user.id), isNull(emailCodes.usedAt))),
+    ).toHaveLength(0);
     expect(await consumeAdminBackupCode(db, user.id, adminCode.code, context)).toBe(false);
     expect(await consumeEmailCode(db, user.id, "sign_in", emailCode.code)).toBe(false);
     expect(await liveBrowsers(user.id)).toHaveLength(0);
-    expect(await db.select().from(userSessions).where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)))).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(userSessions)
+        .where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt))),
+    ).toHaveLength(0);
 
     const [after] = await db.select().from(users).where(eq(users.id, user.id));
     expect(after).toMatchObject({ sessionVersion: before + 1, failedCodeAttempts: 0, codeRetryAfter: null });
@@ -233,6 +266,11 @@ describe("admin reset of two-factor authentication", () => {
     await createUserSession(db, bystander.id, context);
     await resetTwoFactorByAdmin(db, { userId: user.id, adminId: admin.id, context });
     expect(await hasTwoFactor(db, bystander.id)).toBe(true);
-    expect(await db.select().from(userSessions).where(and(eq(userSessions.userId, bystander.id), isNull(userSessions.revokedAt)))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(userSessions)
+        .where(and(eq(userSessions.userId, bystander.id), isNull(userSessions.revokedAt))),
+    ).toHaveLength(1);
   });
 });

@@ -78,7 +78,13 @@ describe("changing the password", () => {
     await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context);
     const events = await db.select().from(auditEvents);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: "password.changed", actorId: user.id, subjectId: user.id, ip: context.ip, userAgent: "vitest" });
+    expect(events[0]).toMatchObject({
+      type: "password.changed",
+      actorId: user.id,
+      subjectId: user.id,
+      ip: context.ip,
+      userAgent: "vitest",
+    });
     expect(JSON.stringify(events)).not.toContain(NEW_PASSWORD);
     expect(JSON.stringify(events)).not.toContain(TEST_PASSWORD);
   });
@@ -92,7 +98,10 @@ describe("changing the password", () => {
     const before = await userRow(user.id);
     advanceClock(MINUTE);
 
-    expect(await changePassword(db, user.id, "not my password at all", NEW_PASSWORD, context)).toEqual({ ok: false, reason: "wrong_password" });
+    expect(await changePassword(db, user.id, "not my password at all", NEW_PASSWORD, context)).toEqual({
+      ok: false,
+      reason: "wrong_password",
+    });
 
     expect(await userRow(user.id)).toEqual(before);
     expect(await honourTrustedBrowser(db, browser.id, user.id, policy)).toBe(true);

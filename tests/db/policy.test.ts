@@ -32,7 +32,12 @@ describe("saving the 2FA policy", () => {
     const db = await getDb();
     const admin = await createTestUser({ role: "admin" });
     for (const skipDays of [14, 30, 60, 90]) {
-      const result = await updatePolicy(db, { mode: "skip_allowed", skipDays, requireEnrollment: true, allowEmailMethod: false }, admin.id, context);
+      const result = await updatePolicy(
+        db,
+        { mode: "skip_allowed", skipDays, requireEnrollment: true, allowEmailMethod: false },
+        admin.id,
+        context,
+      );
       expect(result.ok).toBe(true);
       expect(await getPolicy(db)).toMatchObject({
         twoFactorMode: "skip_allowed",
@@ -44,15 +49,25 @@ describe("saving the 2FA policy", () => {
       });
     }
     await updatePolicy(db, { mode: "every_login", skipDays: 90, requireEnrollment: false, allowEmailMethod: true }, admin.id, context);
-    expect(await getPolicy(db)).toMatchObject({ twoFactorMode: "every_login", skipDays: 90, requireEnrollment: false, allowEmailMethod: true });
+    expect(await getPolicy(db)).toMatchObject({
+      twoFactorMode: "every_login",
+      skipDays: 90,
+      requireEnrollment: false,
+      allowEmailMethod: true,
+    });
   });
 
-  it("takes the form's own values: digit strings and checkboxes sent as \"on\" or left out", async () => {
+  it('takes the form\'s own values: digit strings and checkboxes sent as "on" or left out', async () => {
     const db = await getDb();
     const admin = await createTestUser({ role: "admin" });
     const result = await updatePolicy(db, { mode: "skip_allowed", skipDays: "60", requireEnrollment: "on" }, admin.id, context);
     expect(result.ok).toBe(true);
-    expect(await getPolicy(db)).toMatchObject({ twoFactorMode: "skip_allowed", skipDays: 60, requireEnrollment: true, allowEmailMethod: false });
+    expect(await getPolicy(db)).toMatchObject({
+      twoFactorMode: "skip_allowed",
+      skipDays: 60,
+      requireEnrollment: true,
+      allowEmailMethod: false,
+    });
   });
 
   it("keeps the number of days when none is sent", async () => {
@@ -176,7 +191,8 @@ describe("whether a user must set up an allowed method", () => {
   async function userWith(methods: MethodKind[]) {
     const db = await getDb();
     const user = await createTestUser();
-    for (const kind of methods) await db.insert(twoFactorMethods).values({ userId: user.id, kind, enabledAt: now(), secretEncrypted: "sealed" });
+    for (const kind of methods)
+      await db.insert(twoFactorMethods).values({ userId: user.id, kind, enabledAt: now(), secretEncrypted: "sealed" });
     return user;
   }
 
@@ -215,7 +231,10 @@ describe("whether a user must set up an allowed method", () => {
     const user = await createTestUser();
     await db.insert(twoFactorMethods).values({ userId: user.id, kind: "app", pendingSecretEncrypted: "sealed" });
     expect(await enrollmentRequired(db, user.id)).toBe(true);
-    await db.update(twoFactorMethods).set({ enabledAt: now() }).where(and(eq(twoFactorMethods.userId, user.id), eq(twoFactorMethods.kind, "app")));
+    await db
+      .update(twoFactorMethods)
+      .set({ enabledAt: now() })
+      .where(and(eq(twoFactorMethods.userId, user.id), eq(twoFactorMethods.kind, "app")));
     expect(await enrollmentRequired(db, user.id)).toBe(false);
   });
 });

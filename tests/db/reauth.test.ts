@@ -71,7 +71,11 @@ describe("re-authentication window", () => {
     expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
     const events = await db.select().from(auditEvents);
     expect(events.map((event) => event.type)).toEqual(["reauth.failed"]);
-    expect(events[0]).toMatchObject({ subjectId: current.userId, ip: context.ip, details: { method: "password", reason: "wrong_password" } });
+    expect(events[0]).toMatchObject({
+      subjectId: current.userId,
+      ip: context.ip,
+      details: { method: "password", reason: "wrong_password" },
+    });
     expect(JSON.stringify(events)).not.toContain("my-guess-is-wrong");
   });
 

@@ -25,18 +25,24 @@ describe("queries through the database", () => {
     const db = await getDb();
     const mistake = new Error("the callback's own error");
     const failed = db.transaction(async (tx) => {
-      await tx.insert(users).values({ username: "ghost", email: "ghost@example.com", name: "Ghost", role: "agent", passwordHash: "not a hash" });
+      await tx
+        .insert(users)
+        .values({ username: "ghost", email: "ghost@example.com", name: "Ghost", role: "agent", passwordHash: "not a hash" });
       throw mistake;
     });
     await expect(failed).rejects.toBe(mistake);
     expect(await db.select({ n: count() }).from(users)).toEqual([{ n: 0 }]);
 
     const kept = await db.transaction(async (tx) => {
-      await tx.insert(users).values({ username: "kept", email: "kept@example.com", name: "Kept", role: "agent", passwordHash: "not a hash" });
+      await tx
+        .insert(users)
+        .values({ username: "kept", email: "kept@example.com", name: "Kept", role: "agent", passwordHash: "not a hash" });
       // A savepoint inside it: its own error rolls back only what it wrote.
       await tx
         .transaction(async (inner) => {
-          await inner.insert(users).values({ username: "inner", email: "inner@example.com", name: "Inner", role: "agent", passwordHash: "not a hash" });
+          await inner
+            .insert(users)
+            .values({ username: "inner", email: "inner@example.com", name: "Inner", role: "agent", passwordHash: "not a hash" });
           throw mistake;
         })
         .catch(() => {});
@@ -57,12 +63,15 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
 
   /** Ends every other session of this test's database, as an administrator or a failover does. */
   async function cutConnections(): Promise<number> {
-    const cut = await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    const cut =
+      await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
     return cut.length;
   }
 
   async function otherSessions(): Promise<number> {
-    const [{ n }] = await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    const [{ n }] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
     return n;
   }
 
@@ -154,7 +163,9 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
     await recordEvent(db, { type: "sign_in.succeeded", subjectId: user.id, details: { sessionId: "s-1", nested: { n: 1 } } });
     await db.update(users).set({ createdAt: at });
     expect(await db.select({ createdAt: users.createdAt }).from(users)).toEqual([{ createdAt: at }]);
-    expect(await db.select({ details: auditEvents.details }).from(auditEvents)).toEqual([{ details: { sessionId: "s-1", nested: { n: 1 } } }]);
+    expect(await db.select({ details: auditEvents.details }).from(auditEvents)).toEqual([
+      { details: { sessionId: "s-1", nested: { n: 1 } } },
+    ]);
   });
 
   it("answers again within a few tries after its connections are cut three times under load", async () => {

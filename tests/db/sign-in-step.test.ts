@@ -79,7 +79,10 @@ describe("the step after a right password", () => {
     await allowSkipping();
     const browser = await trustBrowser(db, user.id, 30, context);
     advanceClock(DAY);
-    expect(await stepAfterPassword(db, user.id, { browserId: browser.id, userId: user.id })).toEqual({ kind: "complete", reason: "trusted_browser" });
+    expect(await stepAfterPassword(db, user.id, { browserId: browser.id, userId: user.id })).toEqual({
+      kind: "complete",
+      reason: "trusted_browser",
+    });
   });
 
   it("asks for a code on a trusted browser under Every login", async () => {
@@ -116,7 +119,10 @@ describe("checking a sign-in code", () => {
     const db = await getDb();
     const user = await createTestUser();
     const secret = await enableApp(user);
-    expect(await verifySignInCode(db, user.id, { kind: "code", code: totpCodeAt(secret, now()) }, context)).toEqual({ kind: "ok", method: "app" });
+    expect(await verifySignInCode(db, user.id, { kind: "code", code: totpCodeAt(secret, now()) }, context)).toEqual({
+      kind: "ok",
+      method: "app",
+    });
   });
 
   it("accepts a mailed sign-in code once, next to the app", async () => {
@@ -182,7 +188,11 @@ describe("checking a sign-in code", () => {
     await enableApp(user);
     await enableApp(other);
     const [theirs] = await generateBackupCodes(db, other.id, context);
-    expect(await verifySignInCode(db, user.id, { kind: "backup", code: theirs }, context)).toEqual({ kind: "invalid", failures: 1, method: undefined });
+    expect(await verifySignInCode(db, user.id, { kind: "backup", code: theirs }, context)).toEqual({
+      kind: "invalid",
+      failures: 1,
+      method: undefined,
+    });
     expect(await failures(user.id)).toBe(1);
   });
 

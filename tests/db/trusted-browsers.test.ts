@@ -38,7 +38,9 @@ async function settledOrBlocked(pending: Promise<unknown>) {
   const db = await getDb();
   while (!settled) {
     const [row] = rowsOf<{ waiting: number }>(
-      await db.execute(sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`),
+      await db.execute(
+        sql`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+      ),
     );
     if (row.waiting > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 5));

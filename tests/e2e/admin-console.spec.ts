@@ -17,7 +17,10 @@ async function setUpApp(page: Page): Promise<string> {
 }
 
 /** A new person signed in in a browser context of their own. */
-async function signedIn(browser: Browser, role: "agent" | "admin"): Promise<{ person: TestPerson; page: Page; close: () => Promise<void> }> {
+async function signedIn(
+  browser: Browser,
+  role: "agent" | "admin",
+): Promise<{ person: TestPerson; page: Page; close: () => Promise<void> }> {
   const person = await addPerson(adminPage(), role);
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -234,7 +237,11 @@ test("an agent reaches none of the admin pages, exports or actions", async ({ br
   // A server action is a POST to the page with a Next-Action header; none may run or leak for an agent.
   for (const path of [POLICY, AUDIT, AGENTS]) {
     const response = await page.request.post(path, {
-      headers: { "Next-Action": "7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a", Origin: new URL(page.url()).origin, "Content-Type": "text/plain;charset=UTF-8" },
+      headers: {
+        "Next-Action": "7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a",
+        Origin: new URL(page.url()).origin,
+        "Content-Type": "text/plain;charset=UTF-8",
+      },
       data: JSON.stringify([{ userId: agent.username }]),
       maxRedirects: 0,
     });
@@ -250,7 +257,11 @@ test("an agent reaches none of the admin pages, exports or actions", async ({ br
   const export_ = await anonymous.request.get(`${AUDIT}/export`, { maxRedirects: 0 });
   expect([302, 303, 307, 401]).toContain(export_.status());
   expect(await export_.text()).not.toContain("sign_in");
-  const post = await anonymous.request.post(AGENTS, { headers: { "Next-Action": "7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a" }, data: "[]", maxRedirects: 0 });
+  const post = await anonymous.request.post(AGENTS, {
+    headers: { "Next-Action": "7f3a9c1e5b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a" },
+    data: "[]",
+    maxRedirects: 0,
+  });
   expect(post.status()).toBe(401);
   await anonymous.close();
 });

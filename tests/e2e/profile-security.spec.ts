@@ -87,7 +87,9 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
 
   const codesDialog = page.getByRole("dialog", { name: "Save your backup codes" });
   await expect(codesDialog).toContainText("shown only now");
-  const codes = (await codesDialog.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts()).map((code) => code.trim());
+  const codes = (await codesDialog.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts()).map((code) =>
+    code.trim(),
+  );
   expect(codes).toHaveLength(10);
   for (const code of codes) expect(code).toMatch(BACKUP_CODE);
   expect(new Set(codes).size).toBe(10);
@@ -222,7 +224,7 @@ test.describe("once the re-authentication window has passed", () => {
     await expect(reauth).toBeHidden();
   }
 
-  test("turning each method off asks \"Confirm it's you\" first, by password or by a current code", async ({ browser }) => {
+  test('turning each method off asks "Confirm it\'s you" first, by password or by a current code', async ({ browser }) => {
     const agent = await createPerson(browser);
     const { context, page } = await signedInContext(browser, agent);
     await page.goto(PAGE);
@@ -244,7 +246,10 @@ test.describe("once the re-authentication window has passed", () => {
 
     await ageReauthentication(page);
     await region(page, "Authenticator app authentication").getByRole("button", { name: "Turn off" }).click();
-    await page.getByRole("dialog", { name: "Turn off authenticator app authentication?" }).getByRole("button", { name: "Turn off" }).click();
+    await page
+      .getByRole("dialog", { name: "Turn off authenticator app authentication?" })
+      .getByRole("button", { name: "Turn off" })
+      .click();
     await reauth.getByRole("button", { name: "Use an authentication code instead" }).click();
     await reauth.getByLabel("Authentication code").fill(await freshCode(secret));
     await reauth.getByRole("button", { name: "Confirm" }).click();
@@ -292,7 +297,7 @@ test.describe("once the re-authentication window has passed", () => {
     await context.close();
   });
 
-  test("trusted browsers are listed after \"Confirm it's you\" and can be revoked", async ({ browser }) => {
+  test('trusted browsers are listed after "Confirm it\'s you" and can be revoked', async ({ browser }) => {
     const agent = await createPerson(browser);
     const { context, page } = await signedInContext(browser, agent);
     await page.goto(PAGE);

@@ -15,7 +15,8 @@ function newPerson(): Promise<TestPerson> {
 }
 
 // What a stack trace or a database error looks like in a response body.
-const LEAK = /\bat [\w.<>$]+ \(|node_modules|\.tsx?:\d+|syntax error at or near|violates [a-z ]*constraint|relation "|PostgresError|drizzle|pglite/i;
+const LEAK =
+  /\bat [\w.<>$]+ \(|node_modules|\.tsx?:\d+|syntax error at or near|violates [a-z ]*constraint|relation "|PostgresError|drizzle|pglite/i;
 
 let addresses = 0;
 /** A no-JavaScript browser with a client address of its own, so per-address limits stay out of the way. */
@@ -48,7 +49,12 @@ async function rawSignIn(origin: string, values: Record<string, string>, from = 
   const data = new FormData();
   for (const [name, value] of form.fields) data.append(name, values[name] ?? value);
   for (const [name, value] of Object.entries(values)) if (!data.has(name)) data.append(name, value);
-  return fetch(new URL("/login", origin), { method: "POST", body: data, redirect: "manual", headers: { origin: from, "x-forwarded-for": `198.19.0.${++addresses % 250}` } });
+  return fetch(new URL("/login", origin), {
+    method: "POST",
+    body: data,
+    redirect: "manual",
+    headers: { origin: from, "x-forwarded-for": `198.19.0.${++addresses % 250}` },
+  });
 }
 
 function sessionCookie(lines: string[]): string | undefined {
@@ -56,14 +62,27 @@ function sessionCookie(lines: string[]): string | undefined {
 }
 
 test("every page sends the CSP with a fresh nonce, frame-ancestors 'none', nosniff, Referrer-Policy and HSTS", async () => {
-  const paths = ["/", "/profile/security", "/settings/people/agents", "/settings/security/2fa-policy", "/settings/security/audit-log", "/forbidden", "/dev/outbox", "/no-such-page"];
+  const paths = [
+    "/",
+    "/profile/security",
+    "/settings/people/agents",
+    "/settings/security/2fa-policy",
+    "/settings/security/audit-log",
+    "/forbidden",
+    "/dev/outbox",
+    "/no-such-page",
+  ];
   const nonces = new Set<string>();
   for (const path of paths) {
     const response = await adminPage().request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBeLessThan(500);
     const headers = response.headers();
     const csp = headers["content-security-policy"] ?? "";
-    const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+    const scriptSrc =
+      csp
+        .split(";")
+        .map((d) => d.trim())
+        .find((d) => d.startsWith("script-src")) ?? "";
     const nonce = scriptSrc.match(/'nonce-([^']+)'/)?.[1];
     expect(nonce, `${path} script-src`).toBeTruthy();
     expect(scriptSrc, path).not.toContain("'unsafe-inline'");
@@ -145,7 +164,16 @@ test("a cross-site POST to the sign-in action is refused and signs nobody in", a
 test("a callbackUrl to another site never becomes the redirect after sign-in", async ({ baseURL }) => {
   const person = await newPerson();
   const origin = new URL(baseURL!).origin;
-  const targets = ["//evil.example/", "https://evil.example/", "/\\evil.example", "/a/..//evil.example", "\\\\evil.example", "javascript:alert(1)", "/%2F%2Fevil.example", "http:evil.example"];
+  const targets = [
+    "//evil.example/",
+    "https://evil.example/",
+    "/\\evil.example",
+    "/a/..//evil.example",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+    "/%2F%2Fevil.example",
+    "http:evil.example",
+  ];
   for (const [index, callbackUrl] of targets.entries()) {
     const client = formClient(origin);
     const account = index % 2 === 0 ? person.username : person.email;
@@ -208,7 +236,11 @@ test("overlong, NUL-laden and malformed sign-in input gets a plain message, neve
   const login = await fetch(new URL("/login", origin));
   const actionId = (await login.text()).match(/&quot;id&quot;:&quot;([0-9a-f]{40,})&quot;/)?.[1];
   expect(actionId).toBeTruthy();
-  for (const [id, body] of [[actionId!, "garbage{{"], [actionId!, JSON.stringify([{ account: { $ne: 1 } }])], ["0".repeat(42), "[]"]]) {
+  for (const [id, body] of [
+    [actionId!, "garbage{{"],
+    [actionId!, JSON.stringify([{ account: { $ne: 1 } }])],
+    ["0".repeat(42), "[]"],
+  ]) {
     const response = await fetch(new URL("/login", origin), {
       method: "POST",
       body,
@@ -245,7 +277,10 @@ async function enrolled(browser: Browser): Promise<{ person: TestPerson; secret:
   return { person, secret, backupCodes };
 }
 
-test("look-alike digits and junk in the code form are refused without counting, and the right code still works", async ({ baseURL, browser }) => {
+test("look-alike digits and junk in the code form are refused without counting, and the right code still works", async ({
+  baseURL,
+  browser,
+}) => {
   const { person, secret } = await enrolled(browser);
   const origin = new URL(baseURL!).origin;
   const client = formClient(origin);
@@ -255,7 +290,14 @@ test("look-alike digits and junk in the code form are refused without counting, 
   const form = formWith(verify.body, "code");
   expect(form).toBeTruthy();
   // Six refusals would lock the account if they counted as attempts (lock after 5).
-  for (const code of ["\u0661\u0662\u0663\u0664\u0665\u0666", "\uff11\uff12\uff13\uff14\uff15\uff16", "12345\u0000", "1".repeat(10_000), "12 34 56", "-12345"]) {
+  for (const code of [
+    "\u0661\u0662\u0663\u0664\u0665\u0666",
+    "\uff11\uff12\uff13\uff14\uff15\uff16",
+    "12345\u0000",
+    "1".repeat(10_000),
+    "12 34 56",
+    "-12345",
+  ]) {
     const result = await client.submit(verify, form!, { kind: "code", code });
     expect(result.status).toBe(200);
     expect(alertText(result.body)).toBe("Enter the 6-digit code.");
@@ -295,16 +337,23 @@ test("no TOTP secret or backup code appears in any email or in the exported audi
 /** Runs `work` over `items`, at most `width` at a time. */
 async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 // Strings an attacker would try: any unicode, look-alike digits, NUL bytes, slashes and schemes.
 const hostile = fc.oneof(
   fc.string({ unit: "binary", maxLength: 60 }),
   fc.string({ unit: fc.constantFrom(..."/\\.:@%#?\u0000\t\n '\";-".split("")), maxLength: 16 }),
-  fc.tuple(fc.constantFrom("/", "//", "/\\", "https://evil.example", "javascript:", "' or 1=1 --", "root@", "%00"), fc.string({ maxLength: 20 })).map(([head, tail]) => head + tail),
+  fc
+    .tuple(
+      fc.constantFrom("/", "//", "/\\", "https://evil.example", "javascript:", "' or 1=1 --", "root@", "%00"),
+      fc.string({ maxLength: 20 }),
+    )
+    .map(([head, tail]) => head + tail),
   fc.string({ unit: fc.constantFrom(..."0123456789\u0660\u0661\uff11\u0967-abcdefghjkmnpqrstuvwxyz".split("")), maxLength: 14 }),
   fc.string({ minLength: 250, maxLength: 3_000 }),
 );
@@ -341,7 +390,14 @@ test("1,200 generated sign-in and code submissions: no 5xx, no trace, no session
   const verify = await challenged.request("GET", "/login/verify");
   const codeForm = formWith(verify.body, "code")!;
   const notACode = hostile.filter((code) => !/^[0-9]{6}$/.test(code) && !/^[a-z0-9]{10}$/.test(code.toLowerCase().replace(/[\s-]/g, "")));
-  const codes = fc.sample(fc.record({ kind: fc.oneof(fc.constantFrom("code", "backup"), hostile), code: notACode, remember: fc.oneof(fc.constant("on"), hostile) }), { numRuns: 200, seed: 6 });
+  const codes = fc.sample(
+    fc.record({
+      kind: fc.oneof(fc.constantFrom("code", "backup"), hostile),
+      code: notACode,
+      remember: fc.oneof(fc.constant("on"), hostile),
+    }),
+    { numRuns: 200, seed: 6 },
+  );
   await pool(codes, 2, async (values) => {
     const result = await challenged.submit(verify, codeForm, values);
     statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);

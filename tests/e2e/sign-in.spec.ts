@@ -87,7 +87,7 @@ test("the third wrong code asks to wait five minutes, and then even the right co
   await expect(page.getByRole("heading", { name: "Agent Panel" })).toHaveCount(0);
 });
 
-test("\"Don't ask again\" skips the code next time, until the policy goes back to Every login", async ({ browser }) => {
+test('"Don\'t ask again" skips the code next time, until the policy goes back to Every login', async ({ browser }) => {
   const admin = await enrolledPerson(browser, "admin");
   await setPolicy(admin.page, { skipDays: 30 });
   try {
@@ -117,7 +117,13 @@ test("with only a pending challenge, no console page, route or action answers wi
   await signIn(page, person.username, person.password);
   await expect(page).toHaveURL(/\/login\/verify$/);
 
-  for (const path of ["/", "/profile/security", "/settings/people/agents", "/settings/security/audit-log", "/settings/security/audit-log/export"]) {
+  for (const path of [
+    "/",
+    "/profile/security",
+    "/settings/people/agents",
+    "/settings/security/audit-log",
+    "/settings/security/audit-log/export",
+  ]) {
     const response = await page.request.get(path, { maxRedirects: 0 });
     expect([302, 303, 307, 401, 403]).toContain(response.status());
     expect(await response.text()).not.toContain(person.email);
@@ -139,7 +145,11 @@ test("with only a pending challenge, no console page, route or action answers wi
 });
 
 test("a request with x-middleware-subrequest opens nothing", async ({ request }) => {
-  for (const value of ["middleware", "middleware:middleware:middleware:middleware:middleware", "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware"]) {
+  for (const value of [
+    "middleware",
+    "middleware:middleware:middleware:middleware:middleware",
+    "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware",
+  ]) {
     const response = await request.get("/settings/people/agents", { headers: { "x-middleware-subrequest": value }, maxRedirects: 0 });
     expect(response.status()).toBe(307);
     expect(response.headers().location).toContain("/login");

@@ -51,7 +51,13 @@ export type TestPerson = { name: string; email: string; username: string; passwo
 /** Adds a person through Global Settings > People > Agents, as the signed-in admin. */
 export async function addPerson(page: Page, role: "agent" | "admin" = "agent"): Promise<TestPerson> {
   const username = uniqueName(role === "admin" ? "adm" : "agent");
-  const person: TestPerson = { name: `Test ${username}`, email: `${username}@example.com`, username, password: `pw-${username}-long-enough`, role };
+  const person: TestPerson = {
+    name: `Test ${username}`,
+    email: `${username}@example.com`,
+    username,
+    password: `pw-${username}-long-enough`,
+    role,
+  };
   await page.goto("/settings/people/agents");
   await page.getByRole("button", { name: "Add agent" }).click();
   const dialog = page.getByRole("dialog", { name: "Add agent" });

@@ -16,7 +16,8 @@ const token = vi.hoisted(() => ({ value: null as Record<string, unknown> | null 
 vi.mock("next-auth/jwt", () => ({ getToken: async () => token.value }));
 vi.mock("next/headers", () => ({
   cookies: async () => ({ toString: () => "", get: () => undefined, has: () => false }),
-  headers: async () => new Headers({ "user-agent": "vitest", "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }),
+  headers: async () =>
+    new Headers({ "user-agent": "vitest", "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 // next.config.ts turns on authInterrupts; the build passes it to forbidden() through this variable.
@@ -55,13 +56,28 @@ describe("admin actions called by someone who is not a signed-in admin", () => {
   });
 
   for (const [who, signIn, refusal] of [
-    ["a signed-in agent", async () => ({ uid: agent.id, sid: await createUserSession(await getDb(), agent.id, context), sv: agent.sessionVersion }), /NEXT_HTTP_ERROR_FALLBACK;403/],
+    [
+      "a signed-in agent",
+      async () => ({ uid: agent.id, sid: await createUserSession(await getDb(), agent.id, context), sv: agent.sessionVersion }),
+      /NEXT_HTTP_ERROR_FALLBACK;403/,
+    ],
     ["a caller with only a challenge cookie", async () => null, /NEXT_REDIRECT/],
   ] as const) {
     it(`${who}: Add agent, Get Backup Code, Unlock and Reset 2FA all refuse and change nothing`, async () => {
       token.value = await signIn();
       const before = await counts();
-      await expect(addAgent({}, form({ name: "Intruder", email: "intruder@example.com", username: "intruder", password: "intruder-password-0001", role: "admin" }))).rejects.toThrow(refusal);
+      await expect(
+        addAgent(
+          {},
+          form({
+            name: "Intruder",
+            email: "intruder@example.com",
+            username: "intruder",
+            password: "intruder-password-0001",
+            role: "admin",
+          }),
+        ),
+      ).rejects.toThrow(refusal);
       await expect(issueBackupCode({}, form({ userId: victim.id }))).rejects.toThrow(refusal);
       await expect(unlockPerson({}, form({ userId: victim.id }))).rejects.toThrow(refusal);
       await expect(resetTwoFactor({}, form({ userId: victim.id }))).rejects.toThrow(refusal);
@@ -73,7 +89,10 @@ describe("admin actions called by someone who is not a signed-in admin", () => {
     const admin = await createTestUser({ role: "admin" });
     token.value = { uid: admin.id, sid: await createUserSession(await getDb(), admin.id, context), sv: admin.sessionVersion };
     const before = await counts();
-    await addAgent({}, form({ name: "New Agent", email: "new.agent@example.com", username: "newagent", password: "new-agent-password-0001", role: "agent" }));
+    await addAgent(
+      {},
+      form({ name: "New Agent", email: "new.agent@example.com", username: "newagent", password: "new-agent-password-0001", role: "agent" }),
+    );
     expect((await counts()).people).toBe(before.people + 1);
   });
 });

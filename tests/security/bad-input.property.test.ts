@@ -19,9 +19,15 @@ const hostile = fc.oneof(
   fc.string({ unit: "binary", maxLength: 80 }),
   fc.string({ unit: fc.constantFrom(..."/\\.:@%#?\u0000\t\n ".split("")), maxLength: 20 }),
   fc
-    .tuple(fc.constantFrom("/", "//", "/\\", "\\\\", "https:", "javascript:", "/%2F", "/./", "/a/..", "\u3000/", "%00"), fc.string({ maxLength: 30 }))
+    .tuple(
+      fc.constantFrom("/", "//", "/\\", "\\\\", "https:", "javascript:", "/%2F", "/./", "/a/..", "\u3000/", "%00"),
+      fc.string({ maxLength: 30 }),
+    )
     .map(([head, tail]) => head + tail),
-  fc.string({ unit: fc.constantFrom(..."0123456789\u0660\u0661\u06f1\uff11\u0967\u09e7-abcdefghjkmnpqrstuvwxyz ".split("")), maxLength: 14 }),
+  fc.string({
+    unit: fc.constantFrom(..."0123456789\u0660\u0661\u06f1\uff11\u0967\u09e7-abcdefghjkmnpqrstuvwxyz ".split("")),
+    maxLength: 14,
+  }),
 );
 
 describe("open redirects (10,000 generated callback URLs)", () => {

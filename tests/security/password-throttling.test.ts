@@ -16,6 +16,8 @@ describe("password throttling per client address", () => {
       expect((await verifyPasswordStep(db, { account: `victim${i}@example.com`, password: "Winter2026!" }, attacker)).kind).toBe("invalid");
     }
     expect((await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, attacker)).kind).toBe("throttled");
-    expect((await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, { ip: "198.51.100.1", userAgent: null })).kind).toBe("ok");
+    expect(
+      (await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, { ip: "198.51.100.1", userAgent: null })).kind,
+    ).toBe("ok");
   });
 });

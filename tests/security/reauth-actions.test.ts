@@ -30,7 +30,9 @@ async function state(userId: string) {
   const [codes] = await db.select({ n: count() }).from(backupCodes).where(eq(backupCodes.userId, userId));
   const [browsers] = await db.select({ n: count() }).from(trustedBrowsers).where(eq(trustedBrowsers.userId, userId));
   const [events] = await db.select({ n: count() }).from(auditEvents);
-  const codeHashes = (await db.select({ h: backupCodes.codeHash }).from(backupCodes).where(eq(backupCodes.userId, userId))).map((row) => row.h).sort();
+  const codeHashes = (await db.select({ h: backupCodes.codeHash }).from(backupCodes).where(eq(backupCodes.userId, userId)))
+    .map((row) => row.h)
+    .sort();
   return { methods: await listEnabledMethods(db, userId), codes: codes.n, browsers: browsers.n, events: events.n, codeHashes };
 }
 

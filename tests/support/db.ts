@@ -22,14 +22,18 @@ const TABLES = [
 export async function resetDatabase(options: { keepUsers?: boolean } = {}) {
   const db = await getDb();
   await db.execute(sql.raw(`truncate ${TABLES.join(", ")} restart identity cascade`));
-  await db.execute(sql`update settings set two_factor_mode = 'every_login', skip_days = 30, require_enrollment = false, allow_email_method = true, updated_by = null`);
+  await db.execute(
+    sql`update settings set two_factor_mode = 'every_login', skip_days = 30, require_enrollment = false, allow_email_method = true, updated_by = null`,
+  );
   if (!options.keepUsers) await db.execute(sql`delete from users`);
 }
 
 let cachedHash: Promise<string> | null = null;
 export const TEST_PASSWORD = "correct horse battery staple";
 
-export async function createTestUser(overrides: Partial<{ username: string; email: string; name: string; role: Role }> = {}): Promise<User> {
+export async function createTestUser(
+  overrides: Partial<{ username: string; email: string; name: string; role: Role }> = {},
+): Promise<User> {
   const db = await getDb();
   cachedHash ??= hashPassword(TEST_PASSWORD);
   const suffix = Math.random().toString(36).slice(2, 8);

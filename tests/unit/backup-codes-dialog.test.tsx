@@ -7,7 +7,6 @@ import { backupCodesFileName, backupCodesFileText } from "@/components/two-facto
 
 const CODES = Array.from({ length: 10 }, (_, index) => `code${index}-abcd${index}`);
 
-
 function renderDialog(onClose = vi.fn()) {
   render(<BackupCodesDialog codes={CODES} account="maria@example.com" appName="Tessera" onClose={onClose} />);
   return screen.getByRole("dialog", { name: "Save your backup codes" });
@@ -17,7 +16,11 @@ describe("the backup codes dialog", () => {
   it("shows the ten codes once, with the warning that this is the only time", () => {
     const dialog = renderDialog();
     const list = within(dialog).getByRole("list", { name: "Backup codes" });
-    expect(within(list).getAllByRole("listitem").map((item) => item.textContent)).toEqual(CODES);
+    expect(
+      within(list)
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual(CODES);
     expect(dialog).toHaveTextContent(/shown only now/);
   });
 
@@ -74,6 +77,8 @@ describe("the backup codes file", () => {
       account: "maria@example.com",
       createdAt: new Date("2030-01-02T03:04:00Z"),
     });
-    expect(text.split("\n")).toEqual(expect.arrayContaining([" 1. aaaaa-11111", " 2. bbbbb-22222", "Account: maria@example.com", "Created: 2030-01-02 03:04 UTC"]));
+    expect(text.split("\n")).toEqual(
+      expect.arrayContaining([" 1. aaaaa-11111", " 2. bbbbb-22222", "Account: maria@example.com", "Created: 2030-01-02 03:04 UTC"]),
+    );
   });
 });

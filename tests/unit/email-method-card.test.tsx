@@ -15,7 +15,6 @@ vi.mock("@/app/(console)/profile/security/actions", () => actions);
 import { EmailMethodCard } from "@/components/two-factor/email-method-card";
 import { ReauthProvider } from "@/components/two-factor/reauth";
 
-
 beforeEach(() => vi.resetAllMocks());
 
 function renderCard(props: Partial<React.ComponentProps<typeof EmailMethodCard>> = {}) {
@@ -51,10 +50,18 @@ describe("the email authentication section", () => {
 
   it("Set up mails a code and asks for it; the right code turns email on and shows the first backup codes", async () => {
     const user = userEvent.setup();
-    actions.startEmailSetup.mockResolvedValue({ ok: true, sentTo: "maria@example.com", resendAt: new Date(Date.now() + 60_000).toISOString() });
+    actions.startEmailSetup.mockResolvedValue({
+      ok: true,
+      sentTo: "maria@example.com",
+      resendAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     actions.confirmEmailMethod
       .mockResolvedValueOnce({ ok: false, error: "Invalid authentication code.", fieldErrors: { code: "Invalid authentication code." } })
-      .mockResolvedValueOnce({ ok: true, notice: "Email authentication is on.", backupCodes: Array.from({ length: 10 }, (_, i) => `aaaaa-0000${i}`) });
+      .mockResolvedValueOnce({
+        ok: true,
+        notice: "Email authentication is on.",
+        backupCodes: Array.from({ length: 10 }, (_, i) => `aaaaa-0000${i}`),
+      });
     const section = renderCard();
 
     await user.click(within(section).getByRole("button", { name: "Set up" }));

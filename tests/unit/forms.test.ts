@@ -31,6 +31,9 @@ describe("form input", () => {
   });
 
   it("refuses control characters in plain text", () => {
-    expect(parseForm(schema, form({ account: "ma\u0000ria", code: "123456" }))).toMatchObject({ ok: false, fieldErrors: { account: "Plain text only." } });
+    expect(parseForm(schema, form({ account: "ma\u0000ria", code: "123456" }))).toMatchObject({
+      ok: false,
+      fieldErrors: { account: "Plain text only." },
+    });
   });
 });

@@ -15,13 +15,19 @@ import { ReauthProvider } from "@/components/two-factor/reauth";
 
 const CODES = Array.from({ length: 10 }, (_, index) => `newer-code${index}`);
 
-
 beforeEach(() => vi.resetAllMocks());
 
 function renderCard(methods: ("email" | "app")[] = ["app"]) {
   render(
     <ReauthProvider methods={methods}>
-      <BackupCodesCard available remaining={2} total={10} createdAt="Jan 1, 2030, 9:00 AM UTC" account="maria@example.com" appName="Tessera" />
+      <BackupCodesCard
+        available
+        remaining={2}
+        total={10}
+        createdAt="Jan 1, 2030, 9:00 AM UTC"
+        account="maria@example.com"
+        appName="Tessera"
+      />
     </ReauthProvider>,
   );
 }
@@ -33,7 +39,7 @@ async function askForNewCodes(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("a sensitive change without a recent re-authentication", () => {
-  it("asks \"Confirm it's you\", then makes the change it was asked for", async () => {
+  it('asks "Confirm it\'s you", then makes the change it was asked for', async () => {
     const user = userEvent.setup();
     actions.generateNewBackupCodes.mockResolvedValueOnce({ reauth: true }).mockResolvedValueOnce({ ok: true, backupCodes: CODES });
     actions.reauthenticate.mockResolvedValueOnce({ ok: true });

@@ -70,7 +70,9 @@ async function passwordStep(fields: Record<string, string | undefined>, account:
   // With email as the only method the code goes out at once; with the app it waits to be asked for.
   if (step.methods.length === 1 && step.methods[0] === "email") {
     // A failed send is not fatal: the verify page offers "Resend".
-    await emailSignInCode(db, user).catch((error: unknown) => console.error("[tessera] sign-in code email failed:", error instanceof Error ? error.message : error));
+    await emailSignInCode(db, user).catch((error: unknown) =>
+      console.error("[tessera] sign-in code email failed:", error instanceof Error ? error.message : error),
+    );
   }
   redirect("/login/verify");
 }

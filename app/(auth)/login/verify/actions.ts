@@ -36,10 +36,17 @@ const WAIT = "Please try again in five minutes.";
 const LOCKED = "Your account has been locked. Ask an admin to unlock it.";
 
 const codeInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("code"), code: z.string().regex(/^[0-9]{6}$/, "Enter the 6-digit code."), remember: z.literal("on").optional() }),
+  z.object({
+    kind: z.literal("code"),
+    code: z.string().regex(/^[0-9]{6}$/, "Enter the 6-digit code."),
+    remember: z.literal("on").optional(),
+  }),
   z.object({
     kind: z.literal("backup"),
-    code: z.string().max(40, "Enter a backup code like abcde-12345.").refine((value) => normalizeBackupCode(value) !== null, "Enter a backup code like abcde-12345."),
+    code: z
+      .string()
+      .max(40, "Enter a backup code like abcde-12345.")
+      .refine((value) => normalizeBackupCode(value) !== null, "Enter a backup code like abcde-12345."),
     remember: z.literal("on").optional(),
   }),
 ]);
@@ -109,7 +116,10 @@ async function emailCodeStep(): Promise<VerifyState> {
     if (!sent.ok) {
       return sent.reason === "cooldown"
         ? { error: "A code was just sent. You can ask for another one shortly.", resendAt: sent.retryAt.toISOString() }
-        : { error: "Too many codes were sent in the last hour. Use your authenticator app or a backup code, or try later.", resendAt: sent.retryAt.toISOString() };
+        : {
+            error: "Too many codes were sent in the last hour. Use your authenticator app or a backup code, or try later.",
+            resendAt: sent.retryAt.toISOString(),
+          };
     }
   } catch (error) {
     console.error("[tessera] sign-in code email failed:", error instanceof Error ? error.message : error);

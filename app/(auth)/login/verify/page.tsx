@@ -23,7 +23,14 @@ function maskEmail(email: string): string {
 type Loaded =
   | { kind: "gone" }
   | { kind: "unavailable" }
-  | { kind: "live"; user: User; methods: MethodKind[]; policy: Policy; attempts: { locked: boolean; retryAt: Date | null }; resendAt: Date | null };
+  | {
+      kind: "live";
+      user: User;
+      methods: MethodKind[];
+      policy: Policy;
+      attempts: { locked: boolean; retryAt: Date | null };
+      resendAt: Date | null;
+    };
 
 async function load(): Promise<Loaded> {
   const cookie = await readChallengeCookie();

@@ -64,7 +64,10 @@ const passwordReauthInput = z.object({
 const codeReauthInput = z.object({ method: z.literal("code"), ...codeInput.shape });
 const newPasswordInput = z
   .object({
-    currentPassword: z.string("Enter your current password.").min(1, "Enter your current password.").max(PASSWORD_MAX_LENGTH, "Wrong password."),
+    currentPassword: z
+      .string("Enter your current password.")
+      .min(1, "Enter your current password.")
+      .max(PASSWORD_MAX_LENGTH, "Wrong password."),
     newPassword: z
       .string("Enter a new password.")
       .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
@@ -135,7 +138,12 @@ export async function startEmailSetup(): Promise<Result<EmailSetupStarted>> {
     const resendAt = issued.retryAt.toISOString();
     return issued.reason === "cooldown"
       ? { ok: true, sentTo, resendAt, notice: "A code was sent a moment ago. Check your email, or ask for a new one shortly." }
-      : { ok: true, sentTo, resendAt, warning: `Too many codes were sent in the last hour. You can ask for a new one after ${clock(issued.retryAt)}.` };
+      : {
+          ok: true,
+          sentTo,
+          resendAt,
+          warning: `Too many codes were sent in the last hour. You can ask for a new one after ${clock(issued.retryAt)}.`,
+        };
   }
   try {
     await sendEmail({ to: sentTo, ...setupCodeEmail({ name: current.user.name, code: issued.code }) });
@@ -264,7 +272,9 @@ export async function changeOwnPassword(formData: FormData): Promise<Result<{ no
       case "same_password":
         return refused("Choose a password you are not using now.", { newPassword: "Choose a password you are not using now." });
       case "bad_length":
-        return refused(`Use ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`, { newPassword: `Use at least ${PASSWORD_MIN_LENGTH} characters.` });
+        return refused(`Use ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`, {
+          newPassword: `Use at least ${PASSWORD_MIN_LENGTH} characters.`,
+        });
       case "throttled":
         return refused(`Too many password attempts. Please try again after ${clock(result.retryAt)}.`);
     }

@@ -51,7 +51,9 @@ export default async function SecurityPage() {
             : "Your admin now allows only the authenticator app. Set it up to keep using the console."}
         </Alert>
       ) : methods.length === 0 ? (
-        <Alert tone="warning">Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it.</Alert>
+        <Alert tone="warning">
+          Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it.
+        </Alert>
       ) : null}
       <ReauthProvider methods={methods}>
         <div className="grid gap-6 lg:grid-cols-2">

@@ -8,12 +8,7 @@ import type { User } from "@/db/schema";
 import { recordEvent } from "@/lib/audit";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { sendEmail, type EmailMessage } from "@/lib/email";
-import {
-  accountUnlockedEmail,
-  adminBackupCodeIssuedEmail,
-  twoFactorResetByAdminEmail,
-  welcomeEmail,
-} from "@/lib/email/templates";
+import { accountUnlockedEmail, adminBackupCodeIssuedEmail, twoFactorResetByAdminEmail, welcomeEmail } from "@/lib/email/templates";
 import { formFields, parseForm, type FieldErrors } from "@/lib/forms";
 import { appOrigin } from "@/lib/origin";
 import { requestContext } from "@/lib/request";

@@ -44,13 +44,16 @@ export default async function PolicyPage() {
           }}
         />
       ) : (
-        <section aria-labelledby="policy-unavailable" className="flex flex-col items-start gap-3 rounded-xl border border-amber-200 bg-amber-50 p-6">
+        <section
+          aria-labelledby="policy-unavailable"
+          className="flex flex-col items-start gap-3 rounded-xl border border-amber-200 bg-amber-50 p-6"
+        >
           <h2 id="policy-unavailable" className="font-semibold text-amber-950">
             Turn on two-factor authentication to change the 2FA policy
           </h2>
           <p className="text-sm text-amber-900">
-            The 2FA policy decides how every account is protected, so only an admin who signs in with a second factor may change it.
-            Someone holding just your password cannot weaken it.
+            The 2FA policy decides how every account is protected, so only an admin who signs in with a second factor may change it. Someone
+            holding just your password cannot weaken it.
           </p>
           <Link href="/profile/security" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
             Set up two-factor authentication

@@ -41,7 +41,9 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         <div>
           <p className="text-xs font-medium tracking-wide text-slate-500 uppercase">Global Settings · Security</p>
           <h1 className="text-2xl font-semibold tracking-tight">Audit Log</h1>
-          <p className="mt-1 text-sm text-slate-600">Every sign-in and security change, newest first, with who, to whom, when and from where.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            Every sign-in and security change, newest first, with who, to whom, when and from where.
+          </p>
         </div>
         <a href={`${base}/export${query(search)}`} download className={PAGE_LINK}>
           Export CSV
@@ -52,7 +54,9 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
       {page.events.length > 0 ? (
         <AuditTable events={page.events} />
       ) : (
-        <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No events match this filter.</div>
+        <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
+          No events match this filter.
+        </div>
       )}
       <nav aria-label="Pages" className="flex items-center justify-between gap-3">
         {page.newer !== null ? (
