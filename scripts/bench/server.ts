@@ -11,12 +11,18 @@ import postgres from "postgres";
 export type BenchServer = {
   origin: string;
   databaseName: string;
+  /** The database itself, not through `databasePort`: for setting up and checking. */
   databaseUrl: string;
   /** The environment the server runs with; the benchmark process uses the same for the domain code. */
   env: Record<string, string>;
   logFile: string;
+  /** The `next start` process, for reading its CPU time. */
+  pid: number;
   stop: () => Promise<void>;
 };
+
+/** `databasePort`: the server reaches PostgreSQL on 127.0.0.1 at this port instead (a proxy in front of it). */
+export type BenchServerOptions = { databasePort?: number };
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -80,7 +86,7 @@ async function waitUntilReady(origin: string, exited: () => boolean, logFile: st
   throw new Error("the server did not answer /login within 60 s");
 }
 
-export async function startBenchServer(postgresUrl: string, preferredPort: number): Promise<BenchServer> {
+export async function startBenchServer(postgresUrl: string, preferredPort: number, options: BenchServerOptions = {}): Promise<BenchServer> {
   const databaseName = `tessera_bench_${randomBytes(5).toString("hex")}`;
   const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${databaseName}`);
@@ -88,13 +94,18 @@ export async function startBenchServer(postgresUrl: string, preferredPort: numbe
   const url = new URL(postgresUrl);
   url.pathname = `/${databaseName}`;
   const databaseUrl = url.toString();
+  if (options.databasePort !== undefined) {
+    url.hostname = "127.0.0.1";
+    url.port = String(options.databasePort);
+  }
+  const serverDatabaseUrl = url.toString();
 
   const port = await freePort(preferredPort);
   const origin = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: serverDatabaseUrl,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     EMAIL_OUTBOX: "1",
@@ -104,7 +115,9 @@ export async function startBenchServer(postgresUrl: string, preferredPort: numbe
   const dir = snapshotBuild();
   const logFile = path.join(os.tmpdir(), `${databaseName}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: dir,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -133,5 +146,5 @@ export async function startBenchServer(postgresUrl: string, preferredPort: numbe
     await stop();
     throw error;
   }
-  return { origin, databaseName, databaseUrl, env, logFile, stop };
+  return { origin, databaseName, databaseUrl, env, logFile, pid: child.pid!, stop };
 }

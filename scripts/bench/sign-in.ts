@@ -20,6 +20,8 @@ export type SignInResult = {
   halfSignIn: boolean;
   /** Signed in, but the console failed to render: this browser can try the console again later. */
   signedInBrowser?: Browser;
+  /** The browser of a completed sign-in, still signed in. */
+  browser?: Browser;
 };
 
 class StepFailure extends Error {}
@@ -115,7 +117,7 @@ export async function signInOnce(origin: string, account: SignInAccount, code: C
       () => browser.request("GET", new URL(done.location!, origin).pathname),
       (page) => expect(page.status === 200 && /<h1[^>]*>(Agent Panel|Admin console)<\/h1>/.test(page.body), page, "the console heading"),
     );
-    return { ok: true, startedAt, finishedAt: Date.now(), halfSignIn: false };
+    return { ok: true, startedAt, finishedAt: Date.now(), halfSignIn: false, browser };
   } catch (error) {
     return {
       ok: false,
