@@ -12,6 +12,8 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias },
   test: {
+    // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses; vite resolves it.
+    server: { deps: { inline: ["next-auth"] } },
     projects: [
       {
         extends: true,

@@ -52,6 +52,15 @@ const HOLD_MS = (RETIRE_GRACE_S + 1) * 1000;
 // grace period (see lostWrite); the new client's own failures still reach `watched` as query errors.
 const LOST_WRITE_WINDOW_MS = (RETIRE_GRACE_S + 1) * 1000;
 
+// Every statement the driver sends, BEGIN, COMMIT and ROLLBACK included, counted where it leaves for the
+// database: the cost that does not depend on the machine, which the statement-budget tests hold.
+let statementsSent = 0;
+
+/** How many statements this process has sent to the database so far. */
+export function statementCount(): number {
+  return statementsSent;
+}
+
 /**
  * The code of the connection failure (`ECONNREFUSED`, `CONNECTION_CLOSED`, `57P01`…) that `error`
  * reports, or wraps (drizzle keeps the driver's at `cause`); null for any other error.
@@ -115,6 +124,7 @@ function guarded(tx: TransactionSql, scope: Scope): TransactionSql {
           // The driver's own error, rethrown as it came.
           // eslint-disable-next-line @typescript-eslint/only-throw-error
           if (scope.lostWith !== undefined) throw scope.lostWith;
+          statementsSent++;
           const query = target.unsafe(...args);
           observe(query, undefined, (error) => {
             if (connectionFailure(error)) scope.lostWith ??= error;
@@ -125,7 +135,15 @@ function guarded(tx: TransactionSql, scope: Scope): TransactionSql {
       if (key === "savepoint") {
         return <T>(...args: ScopeArgs<T>) => {
           const [name, fn] = splitScopeArgs(args);
-          return inScope(scope, (body) => (name === undefined ? target.savepoint(body) : target.savepoint(name, body)) as Promise<T>, fn);
+          // SAVEPOINT, and ROLLBACK TO when the callback fails (postgres.js releases nothing on success).
+          statementsSent++;
+          const done = inScope(
+            scope,
+            (body) => (name === undefined ? target.savepoint(body) : target.savepoint(name, body)) as Promise<T>,
+            fn,
+          );
+          observe(done, undefined, () => statementsSent++);
+          return done;
         };
       }
       return Reflect.get(target, key) as unknown;
@@ -181,10 +199,17 @@ function selfHealingClient(connect: () => Sql): { client: Sql; close: () => Prom
   const client = new Proxy(first, {
     get(_, key) {
       const sql = current;
-      if (key === "unsafe") return (...args: Parameters<Sql["unsafe"]>) => watched(sql, sql.unsafe(...args));
+      if (key === "unsafe") {
+        return (...args: Parameters<Sql["unsafe"]>) => {
+          statementsSent++;
+          return watched(sql, sql.unsafe(...args));
+        };
+      }
       if (key === "begin") {
         return <T>(...args: ScopeArgs<T>) => {
           const [options, fn] = splitScopeArgs(args);
+          // BEGIN, then COMMIT or ROLLBACK.
+          statementsSent += 2;
           let settle!: () => void;
           const scope: Scope = { lostWith: undefined, settled: new Promise((resolve) => (settle = resolve)) };
           const done = inScope(scope, (body) => (options === undefined ? sql.begin(body) : sql.begin(options, body)) as Promise<T>, fn);
@@ -197,7 +222,10 @@ function selfHealingClient(connect: () => Sql): { client: Sql; close: () => Prom
       }
       return Reflect.get(sql, key) as unknown;
     },
-    apply: (_, self, args) => Reflect.apply(current, self, args) as unknown,
+    apply: (_, self, args) => {
+      statementsSent++;
+      return Reflect.apply(current, self, args) as unknown;
+    },
   });
 
   const close = async () => {
@@ -245,6 +273,13 @@ async function openPglite(dir: string): Promise<Handle> {
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
+  // PGlite hands each protocol message to execProtocolStream on its own: a simple query ('Q') or the
+  // execution of a portal ('E') is one statement.
+  const send = client.execProtocolStream.bind(client);
+  client.execProtocolStream = (message, options) => {
+    if (message[0] === 0x51 || message[0] === 0x45) statementsSent++;
+    return send(message, options);
+  };
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: migrationsFolder() });
   return { db: db as unknown as Database, driver: "pglite", close: () => client.close() };

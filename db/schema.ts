@@ -71,26 +71,18 @@ export const userSessions = pgTable(
     reauthenticatedAt: ts("reauthenticated_at"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    // A session is written once every factor is verified, pending, with the hash of a one-time ticket:
+    // the only thing the Auth.js Credentials provider accepts. Redeeming the ticket (within a minute)
+    // activates the session and clears the hash; a pending session is no session.
+    ticketHash: text("ticket_hash"),
+    activatedAt: ts("activated_at"),
   },
-  (t) => [index("user_sessions_user_idx").on(t.userId)],
-);
-
-// One-time, short-lived proof that our code verified the user; the only thing the
-// Auth.js Credentials provider accepts.
-export const signInTickets = pgTable(
-  "sign_in_tickets",
-  {
-    tokenHash: text("token_hash").primaryKey(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    createdAt: ts("created_at").notNull(),
-    expiresAt: ts("expires_at").notNull(),
-    usedAt: ts("used_at"),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
-  },
-  (t) => [index("sign_in_tickets_user_idx").on(t.userId)],
+  (t) => [
+    index("user_sessions_user_idx").on(t.userId),
+    uniqueIndex("user_sessions_ticket_hash_key")
+      .on(t.ticketHash)
+      .where(sql`${t.ticketHash} is not null`),
+  ],
 );
 
 export const twoFactorMethods = pgTable(
@@ -250,7 +242,8 @@ export const rateLimits = pgTable(
     windowStart: ts("window_start").notNull(),
     count: integer("count").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+  // The window index serves the sweep of finished windows, which runs now and then (lib/rate-limit.ts).
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_limits_window_start_idx").on(t.windowStart)],
 );
 
 // The local outbox: where mail goes when no Resend key is configured (development and tests).

@@ -1,7 +1,9 @@
-// 2FA adoption at a glance for the Admin console home: who has a second factor, with which method, who is locked.
+// The Admin console home at a glance, in one statement: 2FA adoption (who has a second factor, with
+// which method, who is locked) and the most recent security events.
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { twoFactorMethods, users } from "@/db/schema";
+import { asNumber, query, withParts } from "@/db/sql";
+import { auditPageParts, readAuditPage, type AuditRow, type AuditRowJson } from "./audit-query";
 
 export type TwoFactorAdoption = {
   people: number;
@@ -11,18 +13,24 @@ export type TwoFactorAdoption = {
   locked: number;
 };
 
-export async function twoFactorAdoption(db: Queryable): Promise<TwoFactorAdoption> {
-  const enabled = (kind?: "app" | "email") =>
-    sql`exists (select 1 from ${twoFactorMethods} m where m.user_id = ${users.id} and m.enabled_at is not null${kind ? sql` and m.kind = ${kind}` : sql``})`;
-  const [row] = await db
-    .select({
-      people: sql<number>`count(*)`.mapWith(Number),
-      withTwoFactor: sql<number>`count(*) filter (where ${enabled()})`.mapWith(Number),
-      withApp: sql<number>`count(*) filter (where ${enabled("app")})`.mapWith(Number),
-      withEmail: sql<number>`count(*) filter (where ${enabled("email")})`.mapWith(Number),
-      locked: sql<number>`count(*) filter (where ${users.status} = 'locked')`.mapWith(Number),
-    })
-    .from(users)
-    .where(sql`${users.status} <> 'disabled'`);
-  return row;
+const enabled = (kind?: "app" | "email") =>
+  sql`exists (select 1 from two_factor_methods m where m.user_id = u.id and m.enabled_at is not null${kind ? sql` and m.kind = ${kind}` : sql``})`;
+
+/** Counted over everyone who can sign in (disabled accounts left out). */
+const adoption = sql`(select json_build_object(
+    'people', count(*),
+    'withTwoFactor', count(*) filter (where ${enabled()}),
+    'withApp', count(*) filter (where ${enabled("app")}),
+    'withEmail', count(*) filter (where ${enabled("email")}),
+    'locked', count(*) filter (where u.status = 'locked'))
+  from users u where u.status <> 'disabled') as adoption`;
+
+export async function adminOverview(db: Queryable, recentCount = 10): Promise<{ adoption: TwoFactorAdoption; recent: AuditRow[] }> {
+  const page = auditPageParts({}, {}, recentCount);
+  const [row] = await query<{ adoption: Record<keyof TwoFactorAdoption, number | string>; events: AuditRowJson[]; user_found: boolean }>(
+    db,
+    sql`${withParts(page.parts)} select ${adoption}, ${page.columns}`,
+  );
+  const counts = Object.fromEntries(Object.entries(row.adoption).map(([key, value]) => [key, asNumber(value)])) as TwoFactorAdoption;
+  return { adoption: counts, recent: readAuditPage(row, {}, recentCount).events };
 }

@@ -1,15 +1,12 @@
 // Reading the audit log: filters by user, type and date, and keyset paging (newest first) that
 // walks one of the audit_events indexes, so a page costs the same at a million rows as at ten.
-import { desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { auditEvents, users } from "@/db/schema";
+import { asDate, query, withParts } from "@/db/sql";
 import { AUDIT_TYPES, type AuditType } from "./audit";
 import { DAY } from "./clock";
-import { rowsOf } from "./rate-limit";
 import { PLAIN_TEXT } from "./forms";
-import { findUserByAccount } from "./users";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -37,24 +34,29 @@ export const auditSearch = z.object({
 });
 export type AuditSearch = z.infer<typeof auditSearch>;
 
-/** The filter in database terms: a user id (as actor or subject), a type, and [from, until). */
-export type AuditFilter = { userId?: string; type?: AuditType; from?: Date; until?: Date };
+/**
+ * The filter in database terms: a user (by id, or by the username or email typed, resolved in the same
+ * statement), as actor or subject; a type; and [from, until).
+ */
+export type AuditFilter = { userId?: string; account?: string; type?: AuditType; from?: Date; until?: Date };
 
 /** `before`: rows older than that event (the next page down); `after`: rows newer than it (back up). */
 export type AuditCursor = { before?: number; after?: number };
 
-export type ResolvedFilter = { filter: AuditFilter; unknownUser: boolean };
-
-/** Turns the search into a filter; a user that matches no account is reported, not guessed at. */
-export async function resolveAuditFilter(db: Queryable, search: AuditSearch): Promise<ResolvedFilter> {
+/** Turns the search into a filter. Dates are whole UTC days: "to" includes its whole day. */
+export function auditFilter(search: AuditSearch): AuditFilter {
   const filter: AuditFilter = { type: search.type };
-  // Dates are whole UTC days: "to" includes its whole day.
   if (search.from) filter.from = new Date(`${search.from}T00:00:00Z`);
   if (search.to) filter.until = new Date(new Date(`${search.to}T00:00:00Z`).getTime() + DAY);
-  if (!search.user) return { filter, unknownUser: false };
-  const user = await findUserByAccount(db, search.user);
-  if (!user) return { filter, unknownUser: true };
-  return { filter: { ...filter, userId: user.id }, unknownUser: false };
+  if (search.user) filter.account = search.user.trim().toLowerCase();
+  return filter;
+}
+
+/** The user the filter names, as SQL (an id, or the account resolved in the statement); null for everyone. */
+function filterUser(filter: AuditFilter): SQL | null {
+  if (filter.userId) return sql`${filter.userId}::uuid`;
+  if (filter.account) return sql`(select id from users where username = ${filter.account} or email = ${filter.account} limit 1)`;
+  return null;
 }
 
 function conditions(filter: AuditFilter, cursor: AuditCursor): SQL[] {
@@ -84,12 +86,10 @@ export function auditPageIdsQuery(filter: AuditFilter, cursor: AuditCursor, limi
   const where = conditions(filter, cursor);
   const select = (extra: SQL[]) =>
     sql`select id, at from audit_events where ${sql.join([sql`true`, ...extra, ...where], sql` and `)} order by ${order} limit ${limit}`;
-  if (!filter.userId) return select([]);
-  return sql`select id, at from ((${select([sql`subject_id = ${filter.userId}`])}) union (${select([sql`actor_id = ${filter.userId}`])})) as mine order by ${order} limit ${limit}`;
+  const user = filterUser(filter);
+  if (!user) return select([]);
+  return sql`select id, at from ((${select([sql`subject_id = ${user}`])}) union (${select([sql`actor_id = ${user}`])})) as mine order by ${order} limit ${limit}`;
 }
-
-const actor = alias(users, "actor");
-const subject = alias(users, "subject");
 
 export type AuditRow = {
   id: number;
@@ -102,38 +102,25 @@ export type AuditRow = {
   details: Record<string, unknown>;
 };
 
-async function eventsByIds(db: Queryable, ids: number[]): Promise<AuditRow[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .select({
-      id: auditEvents.id,
-      at: auditEvents.at,
-      type: auditEvents.type,
-      ip: auditEvents.ip,
-      userAgent: auditEvents.userAgent,
-      details: auditEvents.details,
-      actorId: actor.id,
-      actorName: actor.name,
-      actorEmail: actor.email,
-      subjectId: subject.id,
-      subjectName: subject.name,
-      subjectEmail: subject.email,
-    })
-    .from(auditEvents)
-    .leftJoin(actor, eq(actor.id, auditEvents.actorId))
-    .leftJoin(subject, eq(subject.id, auditEvents.subjectId))
-    .where(inArray(auditEvents.id, ids))
-    .orderBy(desc(auditEvents.at), desc(auditEvents.id));
-  return rows.map((row) => ({
-    id: row.id,
-    at: row.at,
-    type: row.type,
-    ip: row.ip,
-    userAgent: row.userAgent,
-    details: row.details,
-    actor: row.actorId ? { id: row.actorId, name: row.actorName!, email: row.actorEmail! } : null,
-    subject: row.subjectId ? { id: row.subjectId, name: row.subjectName!, email: row.subjectEmail! } : null,
-  }));
+/** An event as the statement returns it, before readAuditPage. */
+export type AuditRowJson = Omit<AuditRow, "at"> & { at: string };
+
+/**
+ * One page of events with their actor and subject, as one JSON column (`events`), and whether the
+ * filter's account exists (`user_found`): the parts and columns of a statement, so a page can read
+ * other things in the same statement.
+ */
+export function auditPageParts(filter: AuditFilter, cursor: AuditCursor, limit: number): { parts: Record<string, SQL>; columns: SQL } {
+  const person = (alias: string) =>
+    sql`case when ${sql.identifier(alias)}.id is null then null else json_build_object('id', ${sql.identifier(alias)}.id, 'name', ${sql.identifier(alias)}.name, 'email', ${sql.identifier(alias)}.email) end`;
+  return {
+    parts: { page_ids: auditPageIdsQuery(filter, cursor, limit) },
+    columns: sql`coalesce((select json_agg(json_build_object('id', e.id, 'at', e.at, 'type', e.type, 'ip', e.ip, 'userAgent', e.user_agent,
+        'details', e.details, 'actor', ${person("actor")}, 'subject', ${person("subject")}))
+      from page_ids p join audit_events e on e.id = p.id
+      left join users actor on actor.id = e.actor_id left join users subject on subject.id = e.subject_id), '[]'::json) as events,
+      ${filter.account ? sql`exists (select 1 from users where username = ${filter.account} or email = ${filter.account})` : sql`true`} as user_found`,
+  };
 }
 
 export type AuditPage = {
@@ -142,27 +129,35 @@ export type AuditPage = {
   older: number | null;
   /** Cursor for the page above (newer events), or null at the newest. */
   newer: number | null;
+  /** The filter named an account that does not exist. */
+  unknownUser: boolean;
 };
 
-/** One page of events, newest first. */
+/** Reads what auditPageParts returned into a page, newest first, with its cursors. */
+export function readAuditPage(row: { events: AuditRowJson[]; user_found: boolean }, cursor: AuditCursor, limit: number): AuditPage {
+  const newestFirst = (a: AuditRow, b: AuditRow) => b.at.getTime() - a.at.getTime() || b.id - a.id;
+  const found = row.events.map((event) => ({ ...event, id: Number(event.id), at: asDate(event.at) })).sort(newestFirst);
+  // One row more than shown tells whether another page exists in the walking direction.
+  const more = found.length > limit;
+  const events = cursor.after !== undefined ? found.slice(found.length - Math.min(limit, found.length)) : found.slice(0, limit);
+  const unknownUser = !row.user_found;
+  if (events.length === 0) return { events, older: null, newer: null, unknownUser };
+  const top = events[0].id;
+  const bottom = events[events.length - 1].id;
+  if (cursor.after !== undefined) return { events, older: bottom, newer: more ? top : null, unknownUser };
+  return { events, older: more ? bottom : null, newer: cursor.before !== undefined ? top : null, unknownUser };
+}
+
+/** One page of events, newest first, in one statement. */
 export async function listAuditEvents(
   db: Queryable,
   filter: AuditFilter,
   cursor: AuditCursor = {},
   limit = AUDIT_PAGE_SIZE,
 ): Promise<AuditPage> {
-  // One row more than shown tells whether another page exists in the walking direction.
-  const found = rowsOf<{ id: string | number }>(await db.execute(auditPageIdsQuery(filter, cursor, limit + 1))).map((row) =>
-    Number(row.id),
-  );
-  const more = found.length > limit;
-  const ids = found.slice(0, limit);
-  const events = await eventsByIds(db, ids);
-  if (events.length === 0) return { events, older: null, newer: null };
-  const top = events[0].id;
-  const bottom = events[events.length - 1].id;
-  if (cursor.after !== undefined) return { events, older: bottom, newer: more ? top : null };
-  return { events, older: more ? bottom : null, newer: cursor.before !== undefined ? top : null };
+  const { parts, columns } = auditPageParts(filter, cursor, limit + 1);
+  const [row] = await query<{ events: AuditRowJson[]; user_found: boolean }>(db, sql`${withParts(parts)} select ${columns}`);
+  return readAuditPage(row, cursor, limit);
 }
 
 /** Every event under the filter, newest first, read a page at a time so memory stays flat. */

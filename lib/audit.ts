@@ -1,6 +1,8 @@
 // The security event log: who did what to whom, when, from where. Never codes or secrets.
+import { SQL, is, sql } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import type { Queryable } from "@/db/client";
+import { timestamptz } from "@/db/sql";
 import { now } from "./clock";
 import type { RequestContext } from "./request";
 
@@ -43,6 +45,27 @@ export type AuditInput = {
   context?: RequestContext;
   details?: Record<string, unknown>;
 };
+
+/**
+ * The event as a statement part, for a step that writes it in the same statement as the change it
+ * records. With `onlyIf` (the name of another part) it is written once for each row that part
+ * returned, and `details` may be SQL over that row, such as `json_build_object('sessionId', id)`.
+ */
+export function auditPart(
+  event: Omit<AuditInput, "details"> & { details?: Record<string, unknown> | SQL },
+  options: { at?: Date; onlyIf?: string } = {},
+): SQL {
+  const details =
+    event.details === undefined
+      ? sql`'{}'::jsonb`
+      : is(event.details, SQL)
+        ? sql`(${event.details})::jsonb`
+        : sql`${JSON.stringify(event.details)}::jsonb`;
+  const values = sql`${timestamptz(options.at ?? now())}, ${event.actorId ?? null}::uuid, ${event.subjectId ?? null}::uuid, ${event.type},
+    ${event.context?.ip ?? null}, ${event.context?.userAgent ?? null}, ${details}`;
+  const from = options.onlyIf ? sql` from ${sql.identifier(options.onlyIf)}` : sql``;
+  return sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details) select ${values}${from}`;
+}
 
 export async function recordEvent(db: Queryable, event: AuditInput): Promise<void> {
   await db.insert(auditEvents).values({

@@ -11,17 +11,16 @@ export function randomDigits(digits = 6): string {
 
 const BACKUP_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
+/** True once in `n` calls on average: for work done now and then rather than every time. */
+export function oneIn(n: number): boolean {
+  return randomInt(n) === 0;
+}
+
 /** `xxxxx-xxxxx` from [a-z0-9]: 10 symbols of log2(36) bits = 51.7 bits. */
 export function randomBackupCode(): string {
   let raw = "";
   for (let i = 0; i < 10; i++) raw += BACKUP_ALPHABET[randomInt(BACKUP_ALPHABET.length)];
   return `${raw.slice(0, 5)}-${raw.slice(5)}`;
-}
-
-/** Backup-code input ignores case, spaces and dashes; null when it cannot be a code. */
-export function normalizeBackupCode(input: string): string | null {
-  const raw = input.toLowerCase().replace(/[\s-]/g, "");
-  return /^[a-z0-9]{10}$/.test(raw) ? raw : null;
 }
 
 export function randomToken(bytes = 32): string {
@@ -58,6 +57,18 @@ export function constantTimeEqual(a: string, b: string): boolean {
     return false;
   }
   return timingSafeEqual(left, right);
+}
+
+/**
+ * The id of the candidate whose hash equals `hash`, or null. Every candidate is compared, in constant
+ * time, so how long it takes says nothing about which one matched or how much of a hash did.
+ */
+export function matchingHash(hash: string, candidates: { id: string; hash: string }[]): string | null {
+  let match: string | null = null;
+  for (const candidate of candidates) {
+    if (constantTimeEqual(candidate.hash, hash) && match === null) match = candidate.id;
+  }
+  return match;
 }
 
 const VERSION = "v1";

@@ -28,7 +28,9 @@ export function parseForm<S extends z.ZodObject>(schema: S, formData: unknown): 
   const fieldErrors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? "form");
-    fieldErrors[key] ??= issue.code === "invalid_type" ? "This field is required." : issue.message;
+    // A missing field gets the schema's own message when it has one, else a plain one (not zod's "Invalid input…").
+    fieldErrors[key] ??=
+      issue.code === "invalid_type" && issue.message.startsWith("Invalid input") ? "This field is required." : issue.message;
   }
   return { ok: false, error: "Please correct the fields below.", fieldErrors };
 }

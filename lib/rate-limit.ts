@@ -1,47 +1,68 @@
-// Fixed-window counters in PostgreSQL: one atomic upsert per hit, so parallel requests cannot slip past.
-import { and, eq, lt, sql } from "drizzle-orm";
+// Fixed-window counters in PostgreSQL. A hit is counted by one atomic upsert before the guarded work
+// (so parallel requests cannot slip past), and limits that count only failures give it back on
+// success. Both are statement parts, so a step can fold them into the statement it sends anyway.
+import { sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { rateLimits } from "@/db/schema";
-import { now } from "./clock";
+import { query, timestamptz, withParts } from "@/db/sql";
+import { DAY, now } from "./clock";
+import { oneIn } from "./crypto";
 
 export type Limit = { max: number; windowMs: number };
-/** `windowStart` names the window the hit was counted in, for refund(). */
-export type LimitResult = { allowed: boolean; count: number; retryAt: Date; windowStart: Date };
+export type Counter = { key: string; limit: Limit };
+/** `windowStart` names the window the hit was counted in, so a refund goes back to it. */
+export type Hit = { key: string; allowed: boolean; count: number; retryAt: Date; windowStart: Date };
 
-function currentWindow(limit: Limit): Date {
-  const at = now().getTime();
-  return new Date(at - (at % limit.windowMs));
+// Finished windows are swept now and then (one hit in SWEEP_ONE_IN) rather than on every hit: every
+// limit's window is far shorter than SWEEP_AFTER, so nothing swept can still count.
+const SWEEP_ONE_IN = 64;
+const SWEEP_AFTER = DAY;
+
+function windowStart(limit: Limit, at: Date): Date {
+  const ms = at.getTime();
+  return new Date(ms - (ms % limit.windowMs));
 }
 
-/** Counts one hit against `key` and says whether it is within `limit`. */
-export async function hit(db: Queryable, key: string, limit: Limit): Promise<LimitResult> {
-  const windowStart = currentWindow(limit);
-  const [{ count }] = await db
-    .insert(rateLimits)
-    .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
-  // The first hit of a window clears this key's finished windows, so the table stays small.
-  if (count === 1) {
-    await db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, windowStart)));
-  }
-  return { allowed: count <= limit.max, count, retryAt: new Date(windowStart.getTime() + limit.windowMs), windowStart };
+/** Counts one hit on each counter (their keys differ); returns `key`, `count` per counter. */
+export function countHits(counters: Counter[], at: Date): SQL {
+  const rows = counters.map(({ key, limit }) => sql`(${key}, ${timestamptz(windowStart(limit, at))}, 1)`);
+  return sql`insert into rate_limits (key, window_start, count) values ${sql.join(rows, sql`, `)}
+    on conflict (key, window_start) do update set count = rate_limits.count + 1
+    returning key, count`;
 }
 
-/**
- * Gives back the hit that `counted` took: for limits that should count only failures, the hit is
- * taken before the check (so parallel requests cannot slip past) and refunded on success. The
- * refund goes to the window the hit went to, even when that window has ended in between.
- */
-export async function refund(db: Queryable, key: string, counted: LimitResult): Promise<void> {
-  await db
-    .update(rateLimits)
-    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
-    .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, counted.windowStart)));
+/** What countHits counted, counter by counter, as the limits judge it. */
+export function readHits(counters: Counter[], counts: Record<string, number | string>, at: Date): Hit[] {
+  return counters.map(({ key, limit }) => {
+    const start = windowStart(limit, at);
+    const count = Number(counts[key]);
+    return { key, count, allowed: count <= limit.max, windowStart: start, retryAt: new Date(start.getTime() + limit.windowMs) };
+  });
 }
 
-/** postgres.js returns an array from db.execute; PGlite returns { rows }. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return (result as { rows?: T[] }).rows ?? [];
+/** The latest time any refused hit may try again; null when every hit is allowed. */
+export function refusedUntil(hits: Hit[]): Date | null {
+  const refused = hits.filter((hit) => !hit.allowed).map((hit) => hit.retryAt.getTime());
+  return refused.length > 0 ? new Date(Math.max(...refused)) : null;
+}
+
+/** Gives the hits back, each to the window it was counted in, even when that window has ended since. */
+export function refundHits(hits: Hit[]): SQL {
+  const rows = hits.map((hit) => sql`(${hit.key}, ${timestamptz(hit.windowStart)})`);
+  return sql`update rate_limits set count = greatest(count - 1, 0) where (key, window_start) in (${sql.join(rows, sql`, `)})`;
+}
+
+/** Now and then, a statement part that deletes every finished window; null the rest of the time. */
+export function sweepNowAndThen(at: Date): SQL | null {
+  if (!oneIn(SWEEP_ONE_IN)) return null;
+  return sql`delete from rate_limits where window_start < ${timestamptz(new Date(at.getTime() - SWEEP_AFTER))}`;
+}
+
+/** Counts one hit on each counter in one statement and says whether each is within its limit. */
+export async function hit(db: Queryable, counters: Counter[]): Promise<Hit[]> {
+  const at = now();
+  const rows = await query<{ key: string; count: number | string }>(
+    db,
+    sql`${withParts({ hits: countHits(counters, at), sweep: sweepNowAndThen(at) })} select key, count from hits`,
+  );
+  return readHits(counters, Object.fromEntries(rows.map((row) => [row.key, row.count])), at);
 }

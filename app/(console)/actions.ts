@@ -1,19 +1,14 @@
 "use server";
 
-import { getDb } from "@/db/client";
-import { recordEvent } from "@/lib/audit";
+import { formAction } from "@/lib/action";
 import { signOut } from "@/lib/auth/auth";
-import { getCurrentUser } from "@/lib/auth/current-user";
-import { revokeSession } from "@/lib/auth/sessions";
-import { requestContext } from "@/lib/request";
+import { signOutSession } from "@/lib/auth/sessions";
+import { getViewer } from "@/lib/auth/viewer";
 
-/** Ends this session on the server (its row is revoked) and in the browser. */
-export async function signOutAction(): Promise<void> {
-  const current = await getCurrentUser();
-  if (current) {
-    const db = await getDb();
-    await revokeSession(db, current.sessionId);
-    await recordEvent(db, { type: "sign_out", actorId: current.user.id, subjectId: current.user.id, context: await requestContext() });
-  }
+/** Ends this session on the server (its row is revoked, the event written) and in the browser. */
+export const signOutAction = formAction({ access: "public" }, async ({ db, request }) => {
+  // A session that already ended still gets its cookie cleared.
+  const viewer = await getViewer();
+  if (viewer) await signOutSession(db, { sessionId: viewer.sessionId, userId: viewer.user.id }, request);
   await signOut({ redirectTo: "/login" });
-}
+});

@@ -1,9 +1,9 @@
 import { Sidebar } from "@/components/console/sidebar";
-import { requireUser } from "@/lib/auth/current-user";
+import { requireViewer } from "@/lib/auth/viewer";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   // The shell itself stays open during required enrolment; each page decides for itself.
-  const { user, mustEnroll } = await requireUser({ allowEnrollment: true });
+  const { user, mustEnroll } = await requireViewer({ allowEnrollment: true });
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <Sidebar user={{ name: user.name, email: user.email, role: user.role }} mustEnroll={mustEnroll} />

@@ -1,11 +1,11 @@
 // The home page: the Admin console (2FA adoption, recent security events) or the Agent Panel.
 import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
+import type { MethodKind } from "@/db/schema";
 import { getDb } from "@/db/client";
-import { twoFactorAdoption } from "@/lib/admin-stats";
-import { listAuditEvents } from "@/lib/audit-query";
-import { requireUser } from "@/lib/auth/current-user";
-import { listEnabledMethods } from "@/lib/two-factor/methods";
+import { adminOverview, type TwoFactorAdoption } from "@/lib/admin-stats";
+import type { AuditRow } from "@/lib/audit-query";
+import { requireViewer } from "@/lib/auth/viewer";
 
 const METHOD_NAMES = { app: "Authenticator app", email: "Email" } as const;
 
@@ -25,10 +25,7 @@ function Stat({ label, value, detail, tone = "neutral" }: { label: string; value
   );
 }
 
-async function AdminOverview() {
-  const db = await getDb();
-  const adoption = await twoFactorAdoption(db);
-  const recent = await listAuditEvents(db, {}, {}, 10);
+function AdminOverview({ adoption, recent }: { adoption: TwoFactorAdoption; recent: AuditRow[] }) {
   const share = percent(adoption.withTwoFactor, adoption.people);
   return (
     <>
@@ -83,18 +80,13 @@ async function AdminOverview() {
             Open the audit log
           </Link>
         </div>
-        {recent.events.length > 0 ? (
-          <AuditTable events={recent.events} compact />
-        ) : (
-          <p className="text-sm text-slate-600">No events yet.</p>
-        )}
+        {recent.length > 0 ? <AuditTable events={recent} compact /> : <p className="text-sm text-slate-600">No events yet.</p>}
       </section>
     </>
   );
 }
 
-async function OwnTwoFactor({ userId }: { userId: string }) {
-  const methods = await listEnabledMethods(await getDb(), userId);
+function OwnTwoFactor({ methods }: { methods: MethodKind[] }) {
   return (
     <section aria-labelledby="own-2fa" className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
       <h2 id="own-2fa" className="font-medium">
@@ -113,16 +105,18 @@ async function OwnTwoFactor({ userId }: { userId: string }) {
 }
 
 export default async function HomePage() {
-  const { user } = await requireUser();
+  // The viewer brings the user's methods; an admin's overview is one statement more.
+  const { user, methods } = await requireViewer();
   const admin = user.role === "admin";
+  const overview = admin ? await adminOverview(await getDb()) : null;
   return (
     <div className="flex flex-col gap-8">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">{admin ? "Admin console" : "Agent Panel"}</h1>
         <p className="mt-1 text-sm text-slate-600">Welcome back, {user.name}.</p>
       </header>
-      <OwnTwoFactor userId={user.id} />
-      {admin ? <AdminOverview /> : null}
+      <OwnTwoFactor methods={methods} />
+      {overview ? <AdminOverview {...overview} /> : null}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { addAgent, type AddAgentState } from "@/app/(console)/settings/people/agents/actions";
+import { addAgent, type AddAgentResult } from "@/app/(console)/settings/people/agents/actions";
+import { refusalOf } from "@/components/ui/result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -12,15 +13,17 @@ export function AddAgentButton() {
   const [formKey, setFormKey] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   // A created agent closes the dialog and empties the form for the next one.
-  const [state, action] = useActionState<AddAgentState, FormData>(async (previous, formData) => {
+  const [result, action] = useActionState<AddAgentResult | null, FormData>(async (previous, formData) => {
     const result = await addAgent(previous, formData);
-    if (result.created) {
+    if (result.ok) {
       setOpen(false);
       setNotice(result.created);
       setFormKey((key) => key + 1);
     }
     return result;
-  }, {});
+  }, null);
+  // A refusal keeps what was typed (never the password) and says which fields are at fault.
+  const state = refusalOf(result) ?? { error: undefined, values: undefined, fieldErrors: undefined };
 
   return (
     <div className="flex flex-col items-end gap-2">

@@ -2,7 +2,8 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { issueBackupCode, type IssueCodeState } from "@/app/(console)/settings/people/agents/actions";
+import { issueBackupCode, type IssueCodeResult } from "@/app/(console)/settings/people/agents/actions";
+import { refusalOf, successOf } from "@/components/ui/result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 
@@ -29,12 +30,14 @@ function formatTime(iso: string): string {
 
 /** Lives only while the dialog is open, so closing it forgets the code. */
 export function BackupCodePanel({ person, onDone }: { person: Person; onDone: () => void }) {
-  const [state, action] = useActionState<IssueCodeState, FormData>(issueBackupCode, {});
+  const [result, action] = useActionState<IssueCodeResult | null, FormData>(issueBackupCode, null);
+  const state = successOf(result);
+  const refusal = refusalOf(result);
 
-  if (!state.code) {
+  if (!state) {
     return (
       <form action={action} className="flex flex-col gap-4">
-        {state.error ? <Alert>{state.error}</Alert> : null}
+        {refusal ? <Alert>{refusal.error}</Alert> : null}
         {person.twoFactorOn ? null : (
           <Alert tone="info">
             {person.name} has no two-factor method on, so they sign in with their password alone and need no code yet.
@@ -65,7 +68,7 @@ export function BackupCodePanel({ person, onDone }: { person: Person; onDone: ()
         <CopyButton text={state.code} />
       </div>
       <p className="text-sm text-slate-600">
-        Valid for 30 minutes (until {formatTime(state.expiresAt!)}) and for one use. Give it to {person.name} yourself, by phone or in
+        Valid for 30 minutes (until {formatTime(state.expiresAt)}) and for one use. Give it to {person.name} yourself, by phone or in
         person. It is shown only this once.
       </p>
       <p className="text-sm text-slate-600">

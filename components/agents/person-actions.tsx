@@ -2,7 +2,8 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { resetTwoFactor, unlockPerson, type RowActionState } from "@/app/(console)/settings/people/agents/actions";
+import { resetTwoFactor, unlockPerson, type RowActionResult } from "@/app/(console)/settings/people/agents/actions";
+import { refusalOf } from "@/components/ui/result";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { BackupCodePanel } from "./backup-code-dialog";
@@ -12,20 +13,21 @@ type Props = { person: { id: string; name: string; locked: boolean; twoFactorOn:
 export function PersonActions({ person }: Props) {
   const [dialog, setDialog] = useState<"code" | "reset" | null>(null);
   // The newest outcome of either action, shown under the buttons.
-  const [outcome, setOutcome] = useState<RowActionState | null>(null);
-  const [, unlock] = useActionState<RowActionState, FormData>(async (previous: RowActionState, formData: FormData) => {
+  const [outcome, setOutcome] = useState<RowActionResult | null>(null);
+  const [, unlock] = useActionState<RowActionResult | null, FormData>(async (previous, formData) => {
     const result = await unlockPerson(previous, formData);
     setOutcome(result);
     return result;
-  }, {});
-  const [resetState, reset] = useActionState<RowActionState, FormData>(async (previous: RowActionState, formData: FormData) => {
+  }, null);
+  const [resetResult, reset] = useActionState<RowActionResult | null, FormData>(async (previous, formData) => {
     const result = await resetTwoFactor(previous, formData);
-    if (result.done) {
+    if (result.ok) {
       setDialog(null);
       setOutcome(result);
     }
     return result;
-  }, {});
+  }, null);
+  const resetRefusal = refusalOf(resetResult);
 
   return (
     <div className="flex flex-col items-end gap-1.5">
@@ -49,10 +51,10 @@ export function PersonActions({ person }: Props) {
       </div>
       {outcome ? (
         <p
-          role={outcome.error ? "alert" : "status"}
-          className={`max-w-64 text-right text-xs ${outcome.error ? "text-red-700" : "text-emerald-700"}`}
+          role={outcome.ok ? "status" : "alert"}
+          className={`max-w-64 text-right text-xs ${outcome.ok ? "text-emerald-700" : "text-red-700"}`}
         >
-          {outcome.error ?? outcome.done}
+          {outcome.ok ? outcome.done : outcome.error}
         </p>
       ) : null}
 
@@ -72,9 +74,9 @@ export function PersonActions({ person }: Props) {
         description="Use this when they lost every method and have no backup codes left."
       >
         <form action={reset} className="flex flex-col gap-4">
-          {resetState.error ? (
+          {resetRefusal ? (
             <p role="alert" className="text-sm text-red-700">
-              {resetState.error}
+              {resetRefusal.error}
             </p>
           ) : null}
           <input type="hidden" name="userId" value={person.id} />

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { cancelSignIn, sendEmailCode, verifyCode, type VerifyState } from "@/app/(auth)/login/verify/actions";
+import { cancelSignIn, sendEmailCode, verifyCode, type VerifyResult } from "@/app/(auth)/login/verify/actions";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -18,13 +18,24 @@ type Props = {
   resendAt: string | null;
 };
 
+type Shown = { error?: string; notice?: string; resendAt?: string; retryAt?: string; locked?: boolean; expired?: boolean };
+
+/** The fields this page shows, whichever way the action answered. */
+function messages(result: VerifyResult | null): Shown {
+  if (!result) return {};
+  if (result.ok) return { notice: result.notice, resendAt: result.resendAt };
+  return "reauth" in result ? { error: result.error } : result;
+}
+
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked, resendAt }: Props) {
-  const [state, verify] = useActionState<VerifyState, FormData>(verifyCode, {});
-  const [emailState, requestEmail] = useActionState<VerifyState>(sendEmailCode, {});
+  const [verified, verify] = useActionState<VerifyResult | null, FormData>(verifyCode, null);
+  const [emailed, requestEmail] = useActionState<VerifyResult | null, FormData>(sendEmailCode, null);
+  const state = messages(verified);
+  const emailState = messages(emailed);
   const [mode, setMode] = useState<"code" | "backup">("code");
   const hasApp = methods.includes("app");
   const hasEmail = methods.includes("email");

@@ -2,7 +2,8 @@
 "use client";
 
 import { useActionState, useId, useState } from "react";
-import { savePolicy, type SavePolicyState } from "@/app/(console)/settings/security/2fa-policy/actions";
+import { savePolicy, type SavePolicyResult } from "@/app/(console)/settings/security/2fa-policy/actions";
+import { refusalOf, successOf } from "@/components/ui/result";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import type { PolicyMode } from "@/db/schema";
@@ -49,13 +50,15 @@ const OPTION =
   "rounded-lg border border-slate-200 p-3 has-[input[type=radio]:checked]:border-brand-500 has-[input[type=radio]:checked]:bg-brand-50/50";
 
 export function PolicyForm({ policy, version, dayChoices }: Props) {
-  const [state, action] = useActionState<SavePolicyState, FormData>(savePolicy, {});
+  const [result, action] = useActionState<SavePolicyResult | null, FormData>(savePolicy, null);
+  const saved = successOf(result)?.saved;
+  const refusal = refusalOf(result);
   const [mode, setMode] = useState<PolicyMode>(policy.twoFactorMode);
 
   return (
     <form key={version} action={action} className="flex flex-col gap-4" noValidate>
-      {state.saved ? <Alert tone="success">{state.saved}</Alert> : null}
-      {state.error ? <Alert>{state.error}</Alert> : null}
+      {saved ? <Alert tone="success">{saved}</Alert> : null}
+      {refusal ? <Alert>{refusal.error}</Alert> : null}
       <div className="rounded-xl border border-slate-200 bg-white shadow-xs">
         <Section title="When to ask for a code" description="Applies at once to everyone who has two-factor authentication on.">
           <div role="radiogroup" aria-label="When to ask for a code" className="flex flex-col gap-3">
@@ -88,7 +91,7 @@ export function PolicyForm({ policy, version, dayChoices }: Props) {
                     id="policy-days"
                     name="skipDays"
                     defaultValue={String(policy.skipDays)}
-                    aria-invalid={state.fieldErrors?.skipDays ? true : undefined}
+                    aria-invalid={refusal?.fieldErrors?.skipDays ? true : undefined}
                     className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm"
                   >
                     {dayChoices.map((days) => (
@@ -98,10 +101,10 @@ export function PolicyForm({ policy, version, dayChoices }: Props) {
                     ))}
                   </select>
                 </div>
-                {state.fieldErrors?.skipDays ? <p className="mt-1 text-xs text-red-600">{state.fieldErrors.skipDays}</p> : null}
+                {refusal?.fieldErrors?.skipDays ? <p className="mt-1 text-xs text-red-600">{refusal.fieldErrors.skipDays}</p> : null}
               </Choice>
             </div>
-            {state.fieldErrors?.mode ? <p className="text-xs text-red-600">{state.fieldErrors.mode}</p> : null}
+            {refusal?.fieldErrors?.mode ? <p className="text-xs text-red-600">{refusal.fieldErrors.mode}</p> : null}
           </div>
         </Section>
 

@@ -3,7 +3,8 @@
 "use client";
 
 import { createContext, useCallback, useContext, useState } from "react";
-import { emailReauthCode, reauthenticate, type Refused } from "@/app/(console)/profile/security/actions";
+import { emailReauthCode, reauthenticate } from "@/app/(console)/profile/security/actions";
+import type { Refusal } from "@/lib/action";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -50,7 +51,7 @@ export function ReauthProvider({ methods, children }: { methods: MethodKind[]; c
 
 function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirmed: () => Promise<void> }) {
   const [mode, setMode] = useState<"password" | "code">("password");
-  const [failure, setFailure] = useState<Refused | null>(null);
+  const [failure, setFailure] = useState<Refusal | null>(null);
   // Bumped after each refusal, so the code field comes back empty and focused.
   const [attempt, setAttempt] = useState(0);
   const [email, setEmail] = useState<{ resendAt?: string; sent?: boolean; error?: string }>({});
@@ -61,7 +62,7 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
 
   async function confirm(formData: FormData) {
     setFailure(null);
-    const result = await reauthenticate(formData).catch((): Refused => ({ ok: false, error: "Something went wrong. Please try again." }));
+    const result = await reauthenticate(formData).catch((): Refusal => ({ ok: false, error: "Something went wrong. Please try again." }));
     if (!result || "reauth" in result) return;
     if (!result.ok) {
       setFailure(result);
@@ -72,7 +73,7 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
   }
 
   async function sendCode() {
-    const result = await emailReauthCode().catch((): Refused => ({ ok: false, error: "The email could not be sent. Please try again." }));
+    const result = await emailReauthCode().catch((): Refusal => ({ ok: false, error: "The email could not be sent. Please try again." }));
     if (!result || "reauth" in result) return;
     setEmail(result.ok ? { resendAt: result.resendAt, sent: result.sent } : { error: result.error, resendAt: email.resendAt });
   }

@@ -3,12 +3,12 @@
 "use client";
 
 import { useState } from "react";
-import type { Refused, Result } from "@/app/(console)/profile/security/actions";
+import type { ActionResult, Refusal } from "@/lib/action";
 import { useReauth } from "./reauth";
 
 export type Done<T extends object> = { ok: true } & T;
 
-const UNEXPECTED: Refused = { ok: false, error: "Something went wrong. Please try again." };
+const UNEXPECTED: Refusal = { ok: false, error: "Something went wrong. Please try again." };
 
 type Handlers<T extends object> = {
   onDone: (result: Done<T>) => void;
@@ -16,13 +16,13 @@ type Handlers<T extends object> = {
   onReauth?: () => void;
 };
 
-export function useSecurityAction<T extends object>(action: (formData: FormData) => Promise<Result<T>>, handlers: Handlers<T>) {
+export function useSecurityAction<T extends object>(action: (formData: FormData) => Promise<ActionResult<T>>, handlers: Handlers<T>) {
   const confirmIdentity = useReauth();
-  const [failure, setFailure] = useState<Refused | null>(null);
+  const [failure, setFailure] = useState<Refusal | null>(null);
 
   async function run(formData: FormData = new FormData()): Promise<void> {
     setFailure(null);
-    let result: Result<T> | undefined;
+    let result: ActionResult<T> | undefined;
     try {
       result = await action(formData);
     } catch {

@@ -6,9 +6,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { userSessions, users } from "@/db/schema";
 import { authConfig } from "./auth.config";
-import { createUserSession, revokeSession } from "./sessions";
-import { recordSignInSuccess } from "./sign-in";
-import { redeemSignInTicket } from "./tickets";
+import { activateSession, revokeSession } from "./sessions";
 
 const ticketInput = z.object({ ticket: z.string().min(20).max(100) });
 
@@ -19,21 +17,14 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
       id: "ticket",
       name: "Sign-in ticket",
       credentials: { ticket: {} },
+      // One statement: the pending session the ticket names becomes active, with its audit event.
       async authorize(raw) {
         const parsed = ticketInput.safeParse(raw);
         if (!parsed.success) return null;
-        const db = await getDb();
-        // Ticket, session row and audit event stand or fall together.
-        return db.transaction(async (tx) => {
-          const redeemed = await redeemSignInTicket(tx, parsed.data.ticket);
-          if (!redeemed) return null;
-          const [user] = await tx.select().from(users).where(eq(users.id, redeemed.userId));
-          if (!user || user.status !== "active") return null;
-          const context = { ip: redeemed.ip, userAgent: redeemed.userAgent };
-          const sessionId = await createUserSession(tx, user.id, context);
-          await recordSignInSuccess(tx, user.id, context, { sessionId });
-          return { id: user.id, name: user.name, email: user.email, role: user.role, sessionId, sessionVersion: user.sessionVersion };
-        });
+        const session = await activateSession(await getDb(), parsed.data.ticket);
+        if (!session) return null;
+        const { userId, name, email, role, sessionId, sessionVersion } = session;
+        return { id: userId, name, email, role, sessionId, sessionVersion };
       },
     }),
   ],

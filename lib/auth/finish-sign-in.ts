@@ -1,19 +1,18 @@
-// The last step of every sign-in: a one-time ticket handed to Auth.js, which issues the session.
+// The last step of every sign-in: the pending session's one-time ticket handed to Auth.js, which
+// activates the session (lib/auth/auth.ts) and sets the session cookie.
 import { AuthError } from "next-auth";
-import type { Database } from "@/db/client";
-import type { RequestContext } from "../request";
 import { signIn } from "./auth";
-import { mintSignInTicket } from "./tickets";
 
-/** Redirects to `redirectTo` signed in; returns an error message only if Auth.js refused. */
-export async function finishSignIn(db: Database, userId: string, context: RequestContext, redirectTo: string): Promise<string> {
-  const ticket = await mintSignInTicket(db, userId, context);
+const NOT_COMPLETED = "Sign-in could not be completed. Please try again.";
+
+/** Redirects to `redirectTo` signed in; returns an error message only if Auth.js refused the ticket. */
+export async function finishSignIn(ticket: string, redirectTo: string): Promise<string> {
   try {
     await signIn("ticket", { ticket, redirectTo });
   } catch (error) {
     // signIn ends by throwing Next's redirect, which must propagate; only Auth.js errors are ours.
-    if (error instanceof AuthError) return "Sign-in could not be completed. Please try again.";
+    if (error instanceof AuthError) return NOT_COMPLETED;
     throw error;
   }
-  return "Sign-in could not be completed. Please try again.";
+  return NOT_COMPLETED;
 }

@@ -1,23 +1,16 @@
 // Recent re-authentication: sensitive changes need the password or a current code within 10 minutes.
-import { and, eq, gt, isNull } from "drizzle-orm";
+// The viewer (lib/auth/viewer.ts) reads whether this session is inside the window.
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import { timestamptz } from "@/db/sql";
 import { userSessions } from "@/db/schema";
 import { MINUTE, now } from "../clock";
 
 export const REAUTH_WINDOW_MS = 10 * MINUTE;
 
-export async function isRecentlyReauthenticated(db: Queryable, sessionId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: userSessions.id })
-    .from(userSessions)
-    .where(
-      and(
-        eq(userSessions.id, sessionId),
-        isNull(userSessions.revokedAt),
-        gt(userSessions.reauthenticatedAt, new Date(now().getTime() - REAUTH_WINDOW_MS)),
-      ),
-    );
-  return rows.length === 1;
+/** A statement part that opens this session's window (while the session is live), returning `id`. */
+export function openReauthWindow(sessionId: string, at: Date): SQL {
+  return sql`update user_sessions set reauthenticated_at = ${timestamptz(at)} where id = ${sessionId} and revoked_at is null returning id`;
 }
 
 export async function markReauthenticated(db: Queryable, sessionId: string): Promise<void> {

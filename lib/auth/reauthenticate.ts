@@ -1,29 +1,47 @@
 // Re-authentication of a signed-in user before a sensitive change: the password or a current code
 // opens this session's 10-minute window (lib/auth/reauth.ts), under the same limits as sign-in.
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
-import { users } from "@/db/schema";
-import { recordEvent } from "../audit";
-import { hit } from "../rate-limit";
+import { query, withParts } from "@/db/sql";
+import { auditPart } from "../audit";
+import { now } from "../clock";
+import { countHits, readHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
-import { listEnabledMethods } from "../two-factor/methods";
+import { attemptSecondFactor } from "../two-factor/lockout";
 import { verifyPassword } from "./password";
-import { markReauthenticated } from "./reauth";
-import { verifySignInCode } from "./second-factor";
-import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./sign-in";
+import { openReauthWindow } from "./reauth";
+import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./password-limits";
 
 export type GuessAllowance = { allowed: true } | { allowed: false; retryAt: Date };
 
 /**
- * Counts one password guess by a signed-in user: per user, and per address in the bucket sign-in
- * uses, so a stolen session cannot try more passwords than the sign-in page allows.
+ * The counters of a password guess by a signed-in user: per user, and per address in the bucket
+ * sign-in uses, so a stolen session cannot try more passwords than the sign-in page allows.
  */
-export async function countPasswordGuess(db: Queryable, userId: string, context: RequestContext): Promise<GuessAllowance> {
-  const perUser = await hit(db, `password:user:${userId}`, ACCOUNT_LIMIT);
-  const perAddress = context.ip ? await hit(db, `password:ip:${context.ip}`, ADDRESS_LIMIT) : null;
-  if (perUser.allowed && (!perAddress || perAddress.allowed)) return { allowed: true };
-  const retryAt = perAddress && !perAddress.allowed && perAddress.retryAt > perUser.retryAt ? perAddress.retryAt : perUser.retryAt;
-  return { allowed: false, retryAt };
+function guessCounters(userId: string, context: RequestContext): Counter[] {
+  const counters: Counter[] = [{ key: `password:user:${userId}`, limit: ACCOUNT_LIMIT }];
+  if (context.ip) counters.push({ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT });
+  return counters;
+}
+
+/**
+ * Counts one password guess of a signed-in user and reads their password hash, in one statement.
+ * Every guess counts, right or wrong: a signed-in user has no reason to guess.
+ */
+export async function countPasswordGuess(
+  db: Queryable,
+  userId: string,
+  context: RequestContext,
+): Promise<GuessAllowance & { passwordHash: string | null }> {
+  const counters = guessCounters(userId, context);
+  const at = now();
+  const [row] = await query<{ hits: Record<string, number | string>; password_hash: string | null }>(
+    db,
+    sql`${withParts({ hits: countHits(counters, at), sweep: sweepNowAndThen(at) })}
+      select (select json_object_agg(key, count) from hits) as hits, (select password_hash from users where id = ${userId}) as password_hash`,
+  );
+  const retryAt = refusedUntil(readHits(counters, row.hits, at));
+  return retryAt ? { allowed: false, retryAt, passwordHash: row.password_hash } : { allowed: true, passwordHash: row.password_hash };
 }
 
 export type ReauthResult =
@@ -35,46 +53,38 @@ export type ReauthResult =
 
 type CurrentSession = { userId: string; sessionId: string };
 
-async function confirmed(db: Queryable, current: CurrentSession, method: string, context: RequestContext): Promise<ReauthResult> {
-  await markReauthenticated(db, current.sessionId);
-  await recordEvent(db, { type: "reauth.succeeded", actorId: current.userId, subjectId: current.userId, context, details: { method } });
-  return { kind: "ok" };
-}
-
 export async function reauthenticateWithPassword(
   db: Queryable,
   current: CurrentSession,
   password: string,
   context: RequestContext,
 ): Promise<ReauthResult> {
-  const allowance = await countPasswordGuess(db, current.userId, context);
-  if (!allowance.allowed) {
-    await recordEvent(db, {
-      type: "reauth.failed",
-      actorId: current.userId,
-      subjectId: current.userId,
-      context,
-      details: { method: "password", reason: "throttled" },
-    });
-    return { kind: "throttled", retryAt: allowance.retryAt };
+  const { userId, sessionId } = current;
+  const guess = await countPasswordGuess(db, userId, context);
+  const at = now();
+  const failed = (reason: string) =>
+    auditPart({ type: "reauth.failed", actorId: userId, subjectId: userId, context, details: { method: "password", reason } }, { at });
+  if (!guess.allowed) {
+    await db.execute(failed("throttled"));
+    return { kind: "throttled", retryAt: guess.retryAt };
   }
-  const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, current.userId));
-  if (!(await verifyPassword(user?.passwordHash ?? null, password))) {
-    await recordEvent(db, {
-      type: "reauth.failed",
-      actorId: current.userId,
-      subjectId: current.userId,
-      context,
-      details: { method: "password", reason: "wrong_password" },
-    });
+  if (!(await verifyPassword(guess.passwordHash, password))) {
+    await db.execute(failed("wrong_password"));
     return { kind: "invalid" };
   }
-  return confirmed(db, current, "password", context);
+  await db.execute(
+    sql`${withParts({
+      reopened: openReauthWindow(sessionId, at),
+      event: auditPart({ type: "reauth.succeeded", actorId: userId, subjectId: userId, context, details: { method: "password" } }, { at }),
+    })} select 1`,
+  );
+  return { kind: "ok" };
 }
 
 /**
- * A 6-digit code from the app or the email goes through the sign-in check, so a wrong one counts
- * toward the same wait and lock as at sign-in, and a right one is spent.
+ * A 6-digit code from the app or the email goes through the sign-in attempt rules, so a wrong one
+ * counts toward the same wait and lock as at sign-in, and a right one is spent; the window opens in
+ * the statement that spends it.
  */
 export async function reauthenticateWithCode(
   db: Database,
@@ -82,9 +92,27 @@ export async function reauthenticateWithCode(
   code: string,
   context: RequestContext,
 ): Promise<ReauthResult> {
-  // Without a method no code can be right; counting it would only lock the user out for nothing.
-  if ((await listEnabledMethods(db, current.userId)).length === 0) return { kind: "invalid" };
-  const result = await verifySignInCode(db, current.userId, { kind: "code", code }, context);
-  if (result.kind !== "ok") return result.kind === "invalid" ? { kind: "invalid" } : result;
-  return confirmed(db, current, result.method ?? "code", context);
+  const { userId, sessionId } = current;
+  const result = await attemptSecondFactor(db, {
+    userId,
+    input: { kind: "code", code },
+    context,
+    onSuccess: (method, at) => ({
+      parts: {
+        reopened: openReauthWindow(sessionId, at),
+        event: auditPart({ type: "reauth.succeeded", actorId: userId, subjectId: userId, context, details: { method } }, { at }),
+      },
+    }),
+  });
+  switch (result.kind) {
+    case "ok":
+      return { kind: "ok" };
+    case "invalid":
+    case "expired":
+      return { kind: "invalid" };
+    case "wait":
+      return { kind: "wait", retryAt: result.retryAt };
+    case "locked":
+      return { kind: "locked", justLocked: result.justLocked };
+  }
 }

@@ -2,11 +2,11 @@
 // (its row is revoked), and this one carries over to the new version.
 import { getDb } from "@/db/client";
 import { unstable_update } from "./auth";
-import type { CurrentUser } from "./current-user";
 import { revokeOtherSessions } from "./sessions";
+import type { Viewer } from "./viewer";
 
-export async function keepOnlyThisSession(current: CurrentUser): Promise<void> {
-  await revokeOtherSessions(await getDb(), current.user.id, current.sessionId);
+export async function keepOnlyThisSession(viewer: Pick<Viewer, "user" | "sessionId">): Promise<void> {
+  await revokeOtherSessions(await getDb(), viewer.user.id, viewer.sessionId);
   // The token refresh re-reads the version, and only for a session row that is still live.
   await unstable_update({});
 }

@@ -1,57 +1,78 @@
-// Server-side session records behind the Auth.js JWT: sign-out and "end other sessions" really end them.
-import { and, eq, gt, isNull, ne } from "drizzle-orm";
+// Server-side session records behind the Auth.js JWT. A session is written pending once every factor is
+// verified, with the hash of a one-time ticket; Auth.js's Credentials provider redeems the ticket, which
+// activates the session, and issues the cookie. Sign-out and "end other sessions" really end them.
+import { and, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { userSessions, users, type User } from "@/db/schema";
+import { query, timestamptz, withParts } from "@/db/sql";
+import { userSessions, type Role } from "@/db/schema";
+import { auditPart } from "../audit";
 import { addMs, now } from "../clock";
+import { randomToken, sha256 } from "../crypto";
 import type { RequestContext } from "../request";
 
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
-
-export async function createUserSession(db: Queryable, userId: string, context: RequestContext) {
-  const at = now();
-  const [row] = await db
-    .insert(userSessions)
-    .values({
-      userId,
-      createdAt: at,
-      lastSeenAt: at,
-      reauthenticatedAt: at,
-      expiresAt: addMs(at, SESSION_LIFETIME_MS),
-      ip: context.ip,
-      userAgent: context.userAgent,
-    })
-    .returning({ id: userSessions.id });
-  return row.id;
-}
-
-export type ActiveSession = { sessionId: string; user: User };
+// From the verified code to Auth.js's redemption is one server round trip: a minute is plenty.
+export const TICKET_LIFETIME_MS = 60_000;
 
 /**
- * The user behind a session, only while the session is live, the user active and the
- * session version unchanged since sign-in.
+ * A statement part that writes a pending session for `userId` (a value, or SQL over the rows of the
+ * part named `onlyIf`, when given) and returns its `id`; `ticket` is its one-time ticket, in clear
+ * this once. Signing in opens the re-authentication window.
  */
-export async function findActiveSession(
-  db: Queryable,
-  sessionId: string,
-  userId: string,
-  sessionVersion: number,
-): Promise<ActiveSession | null> {
-  const [row] = await db
-    .select({ user: users })
-    .from(userSessions)
-    .innerJoin(users, eq(users.id, userSessions.userId))
-    .where(
-      and(
-        eq(userSessions.id, sessionId),
-        eq(userSessions.userId, userId),
-        isNull(userSessions.revokedAt),
-        gt(userSessions.expiresAt, now()),
-        eq(users.status, "active"),
-        eq(users.sessionVersion, sessionVersion),
-      ),
-    )
-    .limit(1);
-  return row ? { sessionId, user: row.user } : null;
+export function pendingSession(userId: string, context: RequestContext, at: Date, onlyIf?: string): { part: SQL; ticket: string } {
+  const ticket = randomToken();
+  const values = sql`${userId}::uuid, ${timestamptz(at)}, ${timestamptz(at)}, ${timestamptz(at)}, ${timestamptz(addMs(at, SESSION_LIFETIME_MS))},
+    ${context.ip}, ${context.userAgent}, ${sha256(ticket)}`;
+  const from = onlyIf ? sql` from ${sql.identifier(onlyIf)}` : sql``;
+  return {
+    part: sql`insert into user_sessions (user_id, created_at, last_seen_at, reauthenticated_at, expires_at, ip, user_agent, ticket_hash)
+      select ${values}${from} returning id`,
+    ticket,
+  };
+}
+
+// A pending session whose ticket was never redeemed (Auth.js refused it, or the request died) is swept
+// once it is a day old, now and then, by a sign-in that is sweeping anyway (lib/auth/sign-in-flow.ts).
+const UNREDEEMED_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/** A statement part that deletes pending sessions whose ticket can no longer be redeemed. */
+export function sweepUnredeemedSessions(at: Date): SQL {
+  return sql`delete from user_sessions where activated_at is null and created_at < ${timestamptz(addMs(at, -UNREDEEMED_KEPT_MS))}`;
+}
+
+export type ActivatedSession = { sessionId: string; userId: string; name: string; email: string; role: Role; sessionVersion: number };
+
+/**
+ * Redeems a ticket in one statement: the pending session it names becomes active, only within a
+ * minute of being written, only once, and only while its user is active; the user's last sign-in and
+ * the `sign_in.succeeded` event are written with it. Null for any other ticket.
+ */
+export async function activateSession(db: Queryable, ticket: string): Promise<ActivatedSession | null> {
+  const at = now();
+  const activated = sql`update user_sessions s set activated_at = ${timestamptz(at)}, ticket_hash = null
+    from users u
+    where s.ticket_hash = ${sha256(ticket)} and s.activated_at is null and s.revoked_at is null
+      and s.created_at > ${timestamptz(addMs(at, -TICKET_LIFETIME_MS))}
+      and u.id = s.user_id and u.status = 'active'
+    returning s.id, s.user_id, s.ip, s.user_agent, u.name, u.email, u.role, u.session_version`;
+  const [row] = await query<{ id: string; user_id: string; name: string; email: string; role: Role; session_version: number }>(
+    db,
+    sql`${withParts({
+      activated,
+      seen: sql`update users set last_sign_in_at = ${timestamptz(at)} where id in (select user_id from activated)`,
+      event: sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details)
+        select ${timestamptz(at)}, user_id, user_id, 'sign_in.succeeded', ip, user_agent, jsonb_build_object('sessionId', id) from activated`,
+    })} select id, user_id, name, email, role, session_version from activated`,
+  );
+  if (!row) return null;
+  return {
+    sessionId: row.id,
+    userId: row.user_id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    sessionVersion: Number(row.session_version),
+  };
 }
 
 export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {
@@ -67,4 +88,19 @@ export async function revokeOtherSessions(db: Queryable, userId: string, keepSes
     .update(userSessions)
     .set({ revokedAt: now() })
     .where(and(eq(userSessions.userId, userId), isNull(userSessions.revokedAt), ne(userSessions.id, keepSessionId)));
+}
+
+/** Signing out: the session ends and the event is written, in one statement. */
+export async function signOutSession(
+  db: Queryable,
+  session: { sessionId: string; userId: string },
+  context: RequestContext,
+): Promise<void> {
+  const at = now();
+  await db.execute(
+    sql`${withParts({
+      ended: sql`update user_sessions set revoked_at = ${timestamptz(at)} where id = ${session.sessionId} and revoked_at is null returning id`,
+      event: auditPart({ type: "sign_out", actorId: session.userId, subjectId: session.userId, context }, { at, onlyIf: "ended" }),
+    })} select 1`,
+  );
 }

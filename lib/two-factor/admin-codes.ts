@@ -1,10 +1,12 @@
 // Admin-issued backup codes: an admin rescues a user who lost their device with one code, single use, for 30 minutes.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import { timestamptz } from "@/db/sql";
 import { adminBackupCodes, users } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { MINUTE, addMs, now } from "../clock";
-import { constantTimeEqual, hashCode, normalizeBackupCode, randomBackupCode } from "../crypto";
+import { hashCode, randomBackupCode } from "../crypto";
+import { normalizeBackupCode } from "./code-format";
 import type { RequestContext } from "../request";
 
 export const ADMIN_CODE_LIFETIME_MS = 30 * MINUTE;
@@ -36,35 +38,11 @@ export async function issueAdminBackupCode(
   return { code, expiresAt };
 }
 
-/** Spends the user's live admin-issued code; compared in constant time, consumed by one statement. */
-export async function consumeAdminBackupCode(db: Queryable, userId: string, input: string, context: RequestContext): Promise<boolean> {
-  const normalized = normalizeBackupCode(input);
-  if (!normalized) return false;
-  const hash = hashCode(userId, normalized);
-  const at = now();
-  const live = await db
-    .select({ id: adminBackupCodes.id, codeHash: adminBackupCodes.codeHash })
-    .from(adminBackupCodes)
-    .where(and(eq(adminBackupCodes.userId, userId), isNull(adminBackupCodes.usedAt), gt(adminBackupCodes.expiresAt, at)));
-  let matchId: string | null = null;
-  for (const row of live) {
-    if (constantTimeEqual(row.codeHash, hash) && matchId === null) matchId = row.id;
-  }
-  if (!matchId) return false;
-
-  const [used] = await db
-    .update(adminBackupCodes)
-    .set({ usedAt: at })
-    .where(and(eq(adminBackupCodes.id, matchId), isNull(adminBackupCodes.usedAt), gt(adminBackupCodes.expiresAt, at)))
-    .returning({ issuedBy: adminBackupCodes.issuedBy });
-  if (!used) return false;
-
-  await recordEvent(db, {
-    type: "admin_backup_code.used",
-    actorId: userId,
-    subjectId: userId,
-    context,
-    details: { issuedBy: used.issuedBy },
-  });
-  return true;
+/**
+ * A statement part that spends a live admin-issued code (single use, within its 30 minutes),
+ * returning `id`. Which code was typed is found in constant time by the caller.
+ */
+export function spendAdminCode(id: string, at: Date): SQL {
+  return sql`update admin_backup_codes set used_at = ${timestamptz(at)}
+    where id = ${id} and used_at is null and expires_at > ${timestamptz(at)} returning id`;
 }

@@ -1,8 +1,7 @@
 // The authenticator-app method: setting it up or resetting it, accepting each of its codes once, and its status.
-import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { twoFactorMethods, users } from "@/db/schema";
-import { recordEvent } from "../audit";
 import { now } from "../clock";
 import { decryptSecret, encryptSecret } from "../crypto";
 import type { RequestContext } from "../request";
@@ -11,8 +10,6 @@ import { generateTotpSecret, totpUri, verifyTotp } from "./totp";
 
 export type AppSetup = { secret: string; uri: string };
 export type ConfirmAppSetupResult = { ok: true; firstMethod: boolean; wasReset: boolean } | { ok: false; reason: "invalid" | "no_pending" };
-export type VerifyAppCodeResult = { ok: true } | { ok: false; reason: "invalid" | "replayed" | "not_enabled" };
-export type AppMethodStatus = { enabled: boolean; enabledAt: Date | null; pending: boolean };
 
 const isApp = (userId: string) => and(eq(twoFactorMethods.userId, userId), eq(twoFactorMethods.kind, "app"));
 
@@ -84,36 +81,35 @@ export async function confirmAppSetup(
   });
 }
 
-/**
- * Checks a code from the enabled app for sign-in or re-authentication. Failures are not counted
- * here: the caller's lockout does that.
- */
-export async function verifyAppCode(db: Queryable, userId: string, code: string, context: RequestContext): Promise<VerifyAppCodeResult> {
-  const row = await findAppMethod(db, userId);
-  if (!row?.enabledAt || !row.secretEncrypted) return { ok: false, reason: "not_enabled" };
-  const check = verifyTotp(decryptSecret(row.secretEncrypted, userId), code, now());
-  if (!check.valid) return { ok: false, reason: "invalid" };
+export type AppCodeCheck = { ok: true; step: number } | { ok: false; reason: "invalid" | "replayed" };
 
-  // The replay guard (SECURITY.md item 2): a time step is consumed once, and no earlier step is
-  // accepted afterwards, whatever the sign-in. The secret the code was checked against must
-  // still be the enabled one, so a code of a secret replaced meanwhile by a reset cannot slip in.
-  const consumed = await db
-    .update(twoFactorMethods)
-    .set({ lastUsedStep: check.step })
-    .where(
-      and(
-        isApp(userId),
-        isNotNull(twoFactorMethods.enabledAt),
-        eq(twoFactorMethods.secretEncrypted, row.secretEncrypted),
-        or(isNull(twoFactorMethods.lastUsedStep), lt(twoFactorMethods.lastUsedStep, check.step)),
-      ),
-    )
-    .returning({ id: twoFactorMethods.id });
-  if (consumed.length === 0) {
-    await recordEvent(db, { type: "two_factor.code_replayed", subjectId: userId, context, details: { method: "app" } });
-    return { ok: false, reason: "replayed" };
-  }
-  return { ok: true };
+/**
+ * Checks a code against the enabled secret (decrypted here, once): right, and of a time step later
+ * than the last one accepted (the replay guard, SECURITY.md item 2). Nothing is written: the caller
+ * spends the step with spendAppStep in the statement that records the outcome.
+ */
+export function checkAppCode(
+  userId: string,
+  app: { secretEncrypted: string; lastUsedStep: number | null },
+  code: string,
+  at: Date,
+): AppCodeCheck {
+  const check = verifyTotp(decryptSecret(app.secretEncrypted, userId), code, at);
+  if (!check.valid) return { ok: false, reason: "invalid" };
+  if (app.lastUsedStep !== null && app.lastUsedStep >= check.step) return { ok: false, reason: "replayed" };
+  return { ok: true, step: check.step };
+}
+
+/**
+ * A statement part that spends a time step, returning `id`: a step is consumed once and no earlier
+ * step is accepted afterwards, whatever the sign-in. The secret the code was checked against must
+ * still be the enabled one, so a code of a secret replaced meanwhile by a reset cannot slip in.
+ */
+export function spendAppStep(app: { id: string; secretEncrypted: string }, step: number): SQL {
+  return sql`update two_factor_methods set last_used_step = ${step}
+    where id = ${app.id} and kind = 'app' and enabled_at is not null and secret_encrypted = ${app.secretEncrypted}
+      and (last_used_step is null or last_used_step < ${step})
+    returning id`;
 }
 
 /** Abandons a setup or reset in progress; a method that was never enabled disappears. */
@@ -123,10 +119,4 @@ export async function cancelAppSetup(db: Queryable, userId: string): Promise<voi
     .update(twoFactorMethods)
     .set({ pendingSecretEncrypted: null, updatedAt: now() })
     .where(and(isApp(userId), isNotNull(twoFactorMethods.pendingSecretEncrypted)));
-}
-
-export async function appMethodStatus(db: Queryable, userId: string): Promise<AppMethodStatus> {
-  const row = await findAppMethod(db, userId);
-  if (!row) return { enabled: false, enabledAt: null, pending: false };
-  return { enabled: row.enabledAt !== null, enabledAt: row.enabledAt, pending: row.pendingSecretEncrypted !== null };
 }

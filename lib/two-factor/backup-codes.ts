@@ -1,11 +1,13 @@
 // Personal backup codes: ten single-use codes per batch, stored hashed, for when the user's method is out of reach.
 import { randomUUID } from "node:crypto";
-import { and, count, eq, isNull, max, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import { timestamptz } from "@/db/sql";
 import { backupCodes, users } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { now } from "../clock";
-import { constantTimeEqual, hashCode, normalizeBackupCode, randomBackupCode } from "../crypto";
+import { hashCode, randomBackupCode } from "../crypto";
+import { normalizeBackupCode } from "./code-format";
 import type { RequestContext } from "../request";
 import { raiseSessionVersion, revokeTrustedBrowsers } from "./methods";
 
@@ -39,43 +41,12 @@ export async function generateBackupCodes(db: Queryable, userId: string, context
   return codes;
 }
 
-/** Spends one unused backup code; the hash is compared against every candidate so timing says nothing. */
-export async function consumeBackupCode(db: Queryable, userId: string, input: string, context: RequestContext): Promise<boolean> {
-  const normalized = normalizeBackupCode(input);
-  if (!normalized) return false;
-  const hash = hashCode(userId, normalized);
-  const unused = await db
-    .select({ id: backupCodes.id, codeHash: backupCodes.codeHash })
-    .from(backupCodes)
-    .where(and(eq(backupCodes.userId, userId), isNull(backupCodes.usedAt)));
-  let matchId: string | null = null;
-  for (const row of unused) {
-    if (constantTimeEqual(row.codeHash, hash) && matchId === null) matchId = row.id;
-  }
-  if (!matchId) return false;
-
-  const used = await db
-    .update(backupCodes)
-    .set({ usedAt: now() })
-    .where(and(eq(backupCodes.id, matchId), isNull(backupCodes.usedAt)))
-    .returning({ id: backupCodes.id });
-  if (used.length === 0) return false;
-
-  const { remaining } = await backupCodeStatus(db, userId);
-  await recordEvent(db, { type: "backup_codes.used", actorId: userId, subjectId: userId, context, details: { remaining } });
-  return true;
+/**
+ * A statement part that spends one unused backup code, returning `id`. Which code was typed is found
+ * in constant time by the caller (lib/two-factor/lockout.ts); this is the one-time rule.
+ */
+export function spendBackupCode(id: string, at: Date): SQL {
+  return sql`update backup_codes set used_at = ${timestamptz(at)} where id = ${id} and used_at is null returning id`;
 }
 
 export type BackupCodeStatus = { total: number; remaining: number; createdAt: Date | null };
-
-export async function backupCodeStatus(db: Queryable, userId: string): Promise<BackupCodeStatus> {
-  const [row] = await db
-    .select({
-      total: count(),
-      remaining: sql<number>`count(*) filter (where ${backupCodes.usedAt} is null)`.mapWith(Number),
-      createdAt: max(backupCodes.createdAt),
-    })
-    .from(backupCodes)
-    .where(eq(backupCodes.userId, userId));
-  return { total: row.total, remaining: row.remaining, createdAt: row.createdAt ?? null };
-}

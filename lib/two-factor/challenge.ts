@@ -1,46 +1,33 @@
-// Sign-in challenges: the 10 minutes between a right password and a right second factor.
-import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
-import { signInChallenges } from "@/db/schema";
-import { MINUTE, addMs, now } from "../clock";
+// Sign-in challenges: the 10 minutes between a right password and a right second factor. Written,
+// completed and cancelled by statement parts of the sign-in flow (lib/auth/sign-in-flow.ts), each
+// guarded by the one rule of a live challenge.
+import { sql, type SQL } from "drizzle-orm";
+import { timestamptz } from "@/db/sql";
+import { MINUTE, addMs } from "../clock";
 
 export const CHALLENGE_LIFETIME_MS = 10 * MINUTE;
 
-export async function createChallenge(db: Queryable, userId: string) {
-  const createdAt = now();
-  const [row] = await db
-    .insert(signInChallenges)
-    .values({ userId, createdAt, expiresAt: addMs(createdAt, CHALLENGE_LIFETIME_MS) })
-    .returning({ id: signInChallenges.id, expiresAt: signInChallenges.expiresAt });
-  return row;
+/** The challenge is this user's, not completed, not cancelled and not expired at `at` (columns of `alias`, if given). */
+export function liveChallenge(challengeId: string, userId: string, at: Date, alias?: string): SQL {
+  const c = alias ? sql`${sql.identifier(alias)}.` : sql``;
+  return sql`${c}id = ${challengeId} and ${c}user_id = ${userId} and ${c}completed_at is null and ${c}cancelled_at is null
+    and ${c}expires_at > ${timestamptz(at)}`;
 }
 
-function live(challengeId: string, userId: string) {
-  return and(
-    eq(signInChallenges.id, challengeId),
-    eq(signInChallenges.userId, userId),
-    isNull(signInChallenges.completedAt),
-    isNull(signInChallenges.cancelledAt),
-    gt(signInChallenges.expiresAt, now()),
-  );
+/** A statement part: a new challenge for the user (unless the part named `unless` returned a row), returning `id`. */
+export function createChallenge(userId: string, at: Date, unless?: string): SQL {
+  const condition = unless ? sql` where not exists (select 1 from ${sql.identifier(unless)})` : sql``;
+  return sql`insert into sign_in_challenges (user_id, created_at, expires_at)
+    select ${userId}::uuid, ${timestamptz(at)}, ${timestamptz(addMs(at, CHALLENGE_LIFETIME_MS))}${condition} returning id`;
 }
 
-/** The challenge while it is live: this user's, not completed, not cancelled, not expired. */
-export async function findLiveChallenge(db: Queryable, challengeId: string, userId: string) {
-  const [row] = await db.select().from(signInChallenges).where(live(challengeId, userId)).limit(1);
-  return row ?? null;
+/** A statement part: completes the challenge while it is live (for exactly one caller), returning `id`. */
+export function completeChallenge(challengeId: string, userId: string, method: string, at: Date): SQL {
+  return sql`update sign_in_challenges set completed_at = ${timestamptz(at)}, method = ${method}
+    where ${liveChallenge(challengeId, userId, at)} returning id`;
 }
 
-/** Completes the challenge in one statement: true for exactly one caller, while it is live. */
-export async function completeChallenge(db: Queryable, challengeId: string, userId: string, method: string): Promise<boolean> {
-  const rows = await db
-    .update(signInChallenges)
-    .set({ completedAt: now(), method })
-    .where(live(challengeId, userId))
-    .returning({ id: signInChallenges.id });
-  return rows.length === 1;
-}
-
-export async function cancelChallenge(db: Queryable, challengeId: string, userId: string): Promise<void> {
-  await db.update(signInChallenges).set({ cancelledAt: now() }).where(live(challengeId, userId));
+/** A statement part: cancels the challenge while it is live, returning `id`. */
+export function cancelChallenge(challengeId: string, userId: string, at: Date): SQL {
+  return sql`update sign_in_challenges set cancelled_at = ${timestamptz(at)} where ${liveChallenge(challengeId, userId, at)} returning id`;
 }

@@ -1,6 +1,7 @@
 // Authenticator-app codes per RFC 6238 (SHA-1, 6 digits, 30-second steps): secrets, otpauth URIs and checks.
 import { generateSecret, generateSync, verifySync } from "otplib";
 import { appName } from "../env";
+import { isSixDigitCode } from "./code-format";
 
 export const TOTP_DIGITS = 6;
 export const TOTP_PERIOD_SECONDS = 30;
@@ -9,8 +10,6 @@ const SECRET_BYTES = 20;
 // otplib takes the tolerance in seconds: one period each way lets a phone whose clock is a little
 // off still sign in, and nothing older or newer than the neighbouring step is accepted.
 const SKEW_SECONDS = TOTP_PERIOD_SECONDS;
-// Exactly six ASCII digits: digits of other scripts, full-width digits, spaces and newlines never make a code.
-const TOKEN = /^[0-9]{6}$/;
 
 const PARAMETERS = { strategy: "totp", algorithm: "sha1", digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS } as const;
 
@@ -49,7 +48,7 @@ export function totpCodeAt(secret: string, at: Date): string {
  * time step, which the caller records so the code cannot be used again.
  */
 export function verifyTotp(secret: string, token: string, at: Date): TotpCheck {
-  if (!TOKEN.test(token)) return { valid: false };
+  if (!isSixDigitCode(token)) return { valid: false };
   const result = verifySync({ ...PARAMETERS, secret, token, epoch: epochSeconds(at), epochTolerance: SKEW_SECONDS });
   // verifySync's result type also covers HOTP, which has no time step; ours is always TOTP.
   return result.valid && "timeStep" in result ? { valid: true, step: result.timeStep } : { valid: false };

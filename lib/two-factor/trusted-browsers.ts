@@ -1,81 +1,65 @@
 // Trusted browsers ("Don't ask again for N days"): a sealed cookie names a row; the row and the
 // current policy decide whether it is still honoured.
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { settings, trustedBrowsers, users } from "@/db/schema";
+import { asDate, query, timestamptz, withParts } from "@/db/sql";
+import { trustedBrowsers } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { DAY, addMs, now } from "../clock";
 import type { RequestContext } from "../request";
 import { skipDays, type Policy } from "./policy";
 
 /**
- * Remembers the browser for `days`. The caller read the policy a moment ago; if an admin has
- * switched to "Every login" since, the row is born revoked, so switching back cannot revive it.
+ * Statement parts that remember the browser for `days` ("trusted", returning `id`, `expires_at`,
+ * `revoked_at`) and audit it. The policy row is read with a share lock, which updatePolicy's switch
+ * to "Every login" (it locks the row before it revokes every trust) cannot pass: the switch either
+ * waits for this trust and ends it, or this waits, reads the switched policy, and the row is born
+ * revoked, so switching back cannot revive it. With `onlyIf`, only if that part returned a row.
  */
+export function trustBrowserParts(userId: string, days: number, context: RequestContext, at: Date, onlyIf?: string): Record<string, SQL> {
+  const after = onlyIf ? sql` and exists (select 1 from ${sql.identifier(onlyIf)})` : sql``;
+  return {
+    trust_policy: sql`select two_factor_mode from settings where id = 1 for share`,
+    trusted: sql`insert into trusted_browsers (user_id, created_at, expires_at, last_used_at, user_agent, ip, revoked_at)
+      select ${userId}, ${timestamptz(at)}, ${timestamptz(addMs(at, days * DAY))}, ${timestamptz(at)}, ${context.userAgent}, ${context.ip},
+        case when two_factor_mode = 'skip_allowed' then null else ${timestamptz(at)} end
+      from trust_policy where true${after}
+      returning id, expires_at, revoked_at`,
+    trusted_event: sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details)
+      select ${timestamptz(at)}, ${userId}::uuid, ${userId}::uuid, 'trusted_browser.added', ${context.ip}, ${context.userAgent},
+        jsonb_build_object('browserId', id, 'days', ${days}::int)
+      from trusted where revoked_at is null`,
+  };
+}
+
+/** Remembers the browser for `days`, in one statement (see trustBrowserParts). */
 export async function trustBrowser(db: Queryable, userId: string, days: number, context: RequestContext) {
-  return db.transaction(async (tx) => {
-    // A shared lock on the policy row, which updatePolicy locks before it revokes every trust: a
-    // switch to "Every login" either waits for this row and ends it, or this waits and sees the switch.
-    const [policy] = await tx.select({ mode: settings.twoFactorMode }).from(settings).where(eq(settings.id, 1)).for("share");
-    const createdAt = now();
-    const revokedAt = policy?.mode === "skip_allowed" ? null : createdAt;
-    const [row] = await tx
-      .insert(trustedBrowsers)
-      .values({
-        userId,
-        createdAt,
-        expiresAt: addMs(createdAt, days * DAY),
-        lastUsedAt: createdAt,
-        userAgent: context.userAgent,
-        ip: context.ip,
-        revokedAt,
-      })
-      .returning({ id: trustedBrowsers.id, expiresAt: trustedBrowsers.expiresAt });
-    if (revokedAt === null) {
-      await recordEvent(tx, {
-        type: "trusted_browser.added",
-        actorId: userId,
-        subjectId: userId,
-        context,
-        details: { browserId: row.id, days },
-      });
-    }
-    return row;
-  });
+  const [row] = await query<{ id: string; expires_at: string }>(
+    db,
+    sql`${withParts(trustBrowserParts(userId, days, context, now()))} select id, expires_at from trusted`,
+  );
+  return { id: row.id, expiresAt: asDate(row.expires_at) };
 }
 
 /**
- * Whether the browser may skip the code now: the policy allows skipping, the row is this user's and
- * not revoked, and now < min(its own expiry, created + the policy's current days). Marks it used.
+ * A statement part: whether the browser may skip the code now, marking it used (returning `id`): the
+ * policy allows skipping for `days`, the row is this user's and not revoked, and now < min(its own
+ * expiry, created + the policy's current days); a password change voids every trust given before it,
+ * and one given in the same instant.
  */
+export function honourTrustedBrowserPart(browserId: string, userId: string, days: number, at: Date): SQL {
+  return sql`update trusted_browsers set last_used_at = ${timestamptz(at)}
+    where id = ${browserId} and user_id = ${userId} and revoked_at is null and expires_at > ${timestamptz(at)}
+      and created_at + make_interval(days => ${days}::int) > ${timestamptz(at)}
+      and created_at > (select password_changed_at from users where id = ${userId})
+    returning id`;
+}
+
+/** Whether the browser may skip the code now under `policy`, in one statement (see honourTrustedBrowserPart). */
 export async function honourTrustedBrowser(db: Queryable, browserId: string, userId: string, policy: Policy): Promise<boolean> {
   const days = skipDays(policy);
   if (days === null) return false;
-  const at = now();
-  const rows = await db
-    .update(trustedBrowsers)
-    .set({ lastUsedAt: at })
-    .where(
-      and(
-        eq(trustedBrowsers.id, browserId),
-        eq(trustedBrowsers.userId, userId),
-        isNull(trustedBrowsers.revokedAt),
-        gt(trustedBrowsers.expiresAt, at),
-        sql`${trustedBrowsers.createdAt} + make_interval(days => ${days}) > ${at.toISOString()}::timestamptz`,
-        // A password change voids every trust given before it, and one given in the same instant.
-        sql`${trustedBrowsers.createdAt} > (select ${users.passwordChangedAt} from ${users} where ${users.id} = ${userId})`,
-      ),
-    )
-    .returning({ id: trustedBrowsers.id });
-  return rows.length === 1;
-}
-
-export async function listTrustedBrowsers(db: Queryable, userId: string) {
-  return db
-    .select()
-    .from(trustedBrowsers)
-    .where(and(eq(trustedBrowsers.userId, userId), isNull(trustedBrowsers.revokedAt), gt(trustedBrowsers.expiresAt, now())))
-    .orderBy(desc(trustedBrowsers.lastUsedAt));
+  return (await query(db, honourTrustedBrowserPart(browserId, userId, days, now()))).length === 1;
 }
 
 export async function revokeTrustedBrowser(db: Queryable, userId: string, browserId: string, context: RequestContext): Promise<boolean> {

@@ -1,6 +1,6 @@
 // Drives simulated browsers through full sign-ins for a bounded time. Each agent signs in at most once
 // per TOTP time step (the server accepts a step once) and stays under the per-account password limit.
-import { ACCOUNT_LIMIT } from "../../lib/auth/sign-in";
+import { ACCOUNT_LIMIT } from "../../lib/auth/password-limits";
 import { TOTP_PERIOD_SECONDS, totpCodeAt } from "../../lib/two-factor/totp";
 import type { BenchUser } from "./setup-users";
 import { signInOnce, type SignInResult } from "./sign-in";

@@ -2,20 +2,21 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { adminBackupCodes, auditEvents, backupCodes, trustedBrowsers, twoFactorMethods, userSessions, users, type User } from "@/db/schema";
-import { twoFactorAdoption } from "@/lib/admin-stats";
-import { verifySignInCode } from "@/lib/auth/second-factor";
-import { createUserSession, findActiveSession } from "@/lib/auth/sessions";
+import { adminOverview } from "@/lib/admin-stats";
 import { MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
 import { searchPeople } from "@/lib/people-query";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
-import { attemptSecondFactor, codeAttemptState, unlockAccount } from "@/lib/two-factor/lockout";
+import { unlockAccount, verifySignInCode } from "@/lib/two-factor/lockout";
 import { listEnabledMethods, resetTwoFactorByAdmin } from "@/lib/two-factor/methods";
 import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
-import { createTestUser, resetDatabase } from "../support/db";
+import { codeAttemptState, createTestUser, createUserSession, resetDatabase } from "../support/db";
+import { viewerOf } from "../support/sign-in";
 
 const context = { ip: "203.0.113.50", userAgent: "vitest admin" };
 const T0 = new Date("2030-04-01T10:00:05.000Z");
+// Well formed, so it is checked and counted, and no code of the batch or an admin's.
+const WRONG_CODE = "wrong-guess";
 
 async function enableMethod(userId: string, kind: "app" | "email") {
   const db = await getDb();
@@ -44,13 +45,16 @@ async function eventsOfType(type: string) {
   return db.select().from(auditEvents).where(eq(auditEvents.type, type)).orderBy(auditEvents.id);
 }
 
+async function wrongCode(userId: string) {
+  return verifySignInCode(await getDb(), userId, { kind: "backup", code: WRONG_CODE }, context);
+}
+
 /** Books five wrong codes, moving the clock past each five-minute wait. */
 async function lockOut(userId: string) {
-  const db = await getDb();
   for (let i = 0; i < 5; i++) {
-    const state = await codeAttemptState(db, userId);
+    const state = await codeAttemptState(userId);
     if (state.retryAt) advanceClock(state.retryAt.getTime() - now().getTime());
-    await attemptSecondFactor(db, userId, context, async () => ({ ok: false, method: "app" }));
+    expect((await wrongCode(userId)).kind).not.toBe("ok");
   }
 }
 
@@ -87,6 +91,7 @@ describe("Get Backup Code: an admin rescues an agent who lost their device", () 
     const rows = await db.select().from(adminBackupCodes).where(eq(adminBackupCodes.userId, agent.id));
     expect(rows).toHaveLength(1);
     expect(rows[0].usedAt).not.toBeNull();
+    expect(await eventsOfType("admin_backup_code.used")).toHaveLength(1);
   });
 
   it("a new code ends the previous one", async () => {
@@ -98,7 +103,7 @@ describe("Get Backup Code: an admin rescues an agent who lost their device", () 
   });
 
   it("the code is stored hashed and audited with the admin, the agent and the address, never in clear", async () => {
-    const { db, admin, agent, issue } = await rescueCase();
+    const { db, admin, agent, issue, signInWith } = await rescueCase();
     const { code, expiresAt } = await issue();
     const [row] = await db.select().from(adminBackupCodes).where(eq(adminBackupCodes.userId, agent.id));
     expect(row.issuedBy).toBe(admin.id);
@@ -107,6 +112,11 @@ describe("Get Backup Code: an admin rescues an agent who lost their device", () 
     expect(event).toMatchObject({ actorId: admin.id, subjectId: agent.id, ip: context.ip, userAgent: context.userAgent, at: T0 });
     expect(event.details).toEqual({ expiresAt: expiresAt.toISOString() });
     expect(JSON.stringify(event)).not.toContain(code.replace("-", ""));
+
+    await signInWith(code);
+    const [used] = await eventsOfType("admin_backup_code.used");
+    expect(used).toMatchObject({ actorId: agent.id, subjectId: agent.id, ip: context.ip, details: { issuedBy: admin.id } });
+    expect(JSON.stringify(used)).not.toContain(code.replace("-", ""));
   });
 });
 
@@ -124,10 +134,10 @@ describe("Unlock", () => {
 
     expect(await unlockAccount(db, agent.id, admin.id, context)).toBe(true);
     expect(await userRow(agent.id)).toMatchObject({ status: "active", failedCodeAttempts: 0, lockedAt: null, codeRetryAfter: null });
-    expect(await codeAttemptState(db, agent.id)).toEqual({ locked: false, retryAt: null });
+    expect(await codeAttemptState(agent.id)).toEqual({ locked: false, retryAt: null });
     // Two fresh failures are plain failures again, not a wait or a lock.
-    await attemptSecondFactor(db, agent.id, context, async () => ({ ok: false }));
-    expect(await attemptSecondFactor(db, agent.id, context, async () => ({ ok: false }))).toEqual({ kind: "invalid", failures: 2 });
+    expect(await wrongCode(agent.id)).toEqual({ kind: "invalid", failures: 1 });
+    expect(await wrongCode(agent.id)).toEqual({ kind: "invalid", failures: 2 });
   });
 
   it("a locked agent cannot use an admin code until unlocked", async () => {
@@ -172,8 +182,8 @@ describe("Reset 2FA", () => {
     const { code } = await issue();
     await trustBrowser(db, agent.id, 30, context);
     const version = (await userRow(agent.id)).sessionVersion;
-    const sessionId = await createUserSession(db, agent.id, context);
-    expect(await findActiveSession(db, sessionId, agent.id, version)).not.toBeNull();
+    const sessionId = await createUserSession(agent.id, context);
+    expect(await viewerOf(sessionId, { id: agent.id, sessionVersion: version })).not.toBeNull();
 
     await resetTwoFactorByAdmin(db, { userId: agent.id, adminId: admin.id, context });
 
@@ -193,8 +203,8 @@ describe("Reset 2FA", () => {
     ).toHaveLength(0);
     const after = await userRow(agent.id);
     expect(after.sessionVersion).toBe(version + 1);
-    expect(await findActiveSession(db, sessionId, agent.id, version)).toBeNull();
-    expect(await findActiveSession(db, sessionId, agent.id, after.sessionVersion)).toBeNull();
+    expect(await viewerOf(sessionId, { id: agent.id, sessionVersion: version })).toBeNull();
+    expect(await viewerOf(sessionId, after)).toBeNull();
     expect(await signInWith(code)).toMatchObject({ kind: "invalid" });
     expect(await signInWith(personal)).toMatchObject({ kind: "invalid" });
   });
@@ -270,8 +280,8 @@ describe("the people search on the Agents page", () => {
   it("counts 2FA adoption by method, and the locked accounts", async () => {
     const { db, kenji } = await people();
     await enableMethod((await createTestUser()).id, "email");
-    expect(await twoFactorAdoption(db)).toEqual({ people: 4, withTwoFactor: 2, withApp: 1, withEmail: 2, locked: 1 });
+    expect((await adminOverview(db)).adoption).toEqual({ people: 4, withTwoFactor: 2, withApp: 1, withEmail: 2, locked: 1 });
     await db.update(users).set({ status: "disabled" }).where(eq(users.id, kenji.id));
-    expect((await twoFactorAdoption(db)).people).toBe(3);
+    expect((await adminOverview(db)).adoption.people).toBe(3);
   });
 });

@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
+import { rowsOf } from "@/db/sql";
 import { adminBackupCodes, auditEvents } from "@/db/schema";
 import { MINUTE, advanceClock, freezeClock } from "@/lib/clock";
-import { rowsOf } from "@/lib/rate-limit";
-import { consumeAdminBackupCode, issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
+import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
+import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { judgeCode } from "../support/a-helpers";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "198.51.100.4", userAgent: "vitest" };
@@ -18,6 +20,9 @@ async function setup() {
   return { db, admin, agent, issue };
 }
 
+/** A code typed in the backup-code field at sign-in, through the attempt rules, judged on its own (see judgeCode). */
+const tryCode = (userId: string, code: string) => judgeCode(userId, { kind: "backup", code }, context);
+
 describe("admin-issued backup codes", () => {
   beforeEach(async () => {
     await resetDatabase();
@@ -25,46 +30,47 @@ describe("admin-issued backup codes", () => {
   });
 
   it("a code has the backup-code form and works once", async () => {
-    const { db, agent, issue } = await setup();
+    const { agent, issue } = await setup();
     const { code, expiresAt } = await issue();
     expect(code).toMatch(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
     expect(expiresAt).toEqual(new Date(T0.getTime() + 30 * MINUTE));
-    expect(await consumeAdminBackupCode(db, agent.id, code.toUpperCase().replace("-", " "), context)).toBe(true);
-    expect(await consumeAdminBackupCode(db, agent.id, code, context)).toBe(false);
+    expect(await tryCode(agent.id, code.toUpperCase().replace("-", " "))).toBe("admin_backup_code");
+    expect(await tryCode(agent.id, code)).toBe("invalid");
   });
 
   it("a code works only for the user it was issued to", async () => {
-    const { db, admin, agent, issue } = await setup();
+    const { admin, agent, issue } = await setup();
     const { code } = await issue();
-    expect(await consumeAdminBackupCode(db, admin.id, code, context)).toBe(false);
-    expect(await consumeAdminBackupCode(db, agent.id, "aaaaa-aaaaa", context)).toBe(false);
-    expect(await consumeAdminBackupCode(db, agent.id, code, context)).toBe(true);
+    expect(await tryCode(admin.id, code)).toBe("invalid");
+    expect(await tryCode(agent.id, "aaaaa-aaaaa")).toBe("invalid");
+    expect(await tryCode(agent.id, code)).toBe("admin_backup_code");
   });
 
   it("20 concurrent submissions succeed exactly once", async () => {
     const { db, agent, issue } = await setup();
     const { code } = await issue();
-    const results = await Promise.all(Array.from({ length: 20 }, () => consumeAdminBackupCode(db, agent.id, code, context)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    const results = await Promise.all(Array.from({ length: 20 }, () => verifySignInCode(db, agent.id, { kind: "backup", code }, context)));
+    expect(results.filter((result) => result.kind === "ok")).toEqual([{ kind: "ok", method: "admin_backup_code" }]);
+    expect(await db.select().from(auditEvents).where(eq(auditEvents.type, "admin_backup_code.used"))).toHaveLength(1);
   });
 
   it("a code works at 29:59 and not at 30:00", async () => {
-    const { db, agent, issue } = await setup();
+    const { agent, issue } = await setup();
     const first = await issue();
     advanceClock(30 * MINUTE - 1000);
-    expect(await consumeAdminBackupCode(db, agent.id, first.code, context)).toBe(true);
+    expect(await tryCode(agent.id, first.code)).toBe("admin_backup_code");
 
     const second = await issue();
     advanceClock(30 * MINUTE);
-    expect(await consumeAdminBackupCode(db, agent.id, second.code, context)).toBe(false);
+    expect(await tryCode(agent.id, second.code)).toBe("invalid");
   });
 
   it("a new code ends the previous one", async () => {
-    const { db, agent, issue } = await setup();
+    const { agent, issue } = await setup();
     const first = await issue();
     const second = await issue();
-    expect(await consumeAdminBackupCode(db, agent.id, first.code, context)).toBe(false);
-    expect(await consumeAdminBackupCode(db, agent.id, second.code, context)).toBe(true);
+    expect(await tryCode(agent.id, first.code)).toBe("invalid");
+    expect(await tryCode(agent.id, second.code)).toBe("admin_backup_code");
   });
 
   it("codes issued at once leave one live code", async () => {
@@ -78,7 +84,7 @@ describe("admin-issued backup codes", () => {
   it("issuing and using are audited with actor and subject, never the code", async () => {
     const { db, admin, agent, issue } = await setup();
     const { code } = await issue();
-    await consumeAdminBackupCode(db, agent.id, code, context);
+    expect(await tryCode(agent.id, code)).toBe("admin_backup_code");
     const events = await db.select().from(auditEvents).orderBy(auditEvents.id);
     expect(events.map((e) => e.type)).toEqual(["admin_backup_code.issued", "admin_backup_code.used"]);
     expect(events[0]).toMatchObject({ actorId: admin.id, subjectId: agent.id, ip: context.ip, userAgent: context.userAgent });

@@ -1,11 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
+import { rowsOf } from "@/db/sql";
 import { auditEvents, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
 import { addMs, advanceClock, DAY, freezeClock, now } from "@/lib/clock";
-import { rowsOf } from "@/lib/rate-limit";
-import { appMethodStatus, beginAppSetup, cancelAppSetup, confirmAppSetup, verifyAppCode } from "@/lib/two-factor/app-method";
+import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
+import { verifySignInCode } from "@/lib/two-factor/lockout";
 import { totpCodeAt } from "@/lib/two-factor/totp";
+import { judgeCode } from "../support/a-helpers";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.7", userAgent: "vitest" };
@@ -14,7 +16,11 @@ const STEP_MS = 30_000;
 const START = new Date("2030-01-01T00:00:05Z");
 
 const codeNow = (secret: string) => totpCodeAt(secret, now());
-const wrongCode = (secret: string) => (codeNow(secret) === "000000" ? "111111" : "000000");
+const wrongCode = (secret: string) => {
+  // Neither the current code nor its neighbours, which the one-step skew would accept.
+  const near = [-STEP_MS, 0, STEP_MS].map((ms) => totpCodeAt(secret, addMs(now(), ms)));
+  return ["000000", "111111", "222222", "333333"].find((code) => !near.includes(code))!;
+};
 
 async function enableApp(user: User): Promise<string> {
   const db = await getDb();
@@ -22,6 +28,19 @@ async function enableApp(user: User): Promise<string> {
   expect(await confirmAppSetup(db, user.id, codeNow(secret), context)).toMatchObject({ ok: true });
   return secret;
 }
+
+/** The app method's state, read from its row. */
+async function appMethodStatus(userId: string) {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(twoFactorMethods)
+    .where(and(eq(twoFactorMethods.userId, userId), eq(twoFactorMethods.kind, "app")));
+  return { enabled: Boolean(row?.enabledAt), enabledAt: row?.enabledAt ?? null, pending: Boolean(row?.pendingSecretEncrypted) };
+}
+
+/** A sign-in code through the attempt rules, judged on its own (see judgeCode). */
+const signInCode = (userId: string, code: string) => judgeCode(userId, { kind: "code", code }, context);
 
 async function auditTypes() {
   const db = await getDb();
@@ -39,13 +58,13 @@ describe("setting up the authenticator app", () => {
     const user = await createTestUser();
     const { secret, uri } = await beginAppSetup(db, user);
     expect(uri).toContain(`secret=${secret}`);
-    expect(await appMethodStatus(db, user.id)).toEqual({ enabled: false, enabledAt: null, pending: true });
+    expect(await appMethodStatus(user.id)).toEqual({ enabled: false, enabledAt: null, pending: true });
 
     expect(await confirmAppSetup(db, user.id, wrongCode(secret), context)).toEqual({ ok: false, reason: "invalid" });
-    expect(await appMethodStatus(db, user.id)).toMatchObject({ enabled: false, pending: true });
+    expect(await appMethodStatus(user.id)).toMatchObject({ enabled: false, pending: true });
 
     expect(await confirmAppSetup(db, user.id, codeNow(secret), context)).toEqual({ ok: true, firstMethod: true, wasReset: false });
-    expect(await appMethodStatus(db, user.id)).toEqual({ enabled: true, enabledAt: START, pending: false });
+    expect(await appMethodStatus(user.id)).toEqual({ enabled: true, enabledAt: START, pending: false });
   });
 
   it("refuses a confirmation when no setup is pending", async () => {
@@ -160,18 +179,18 @@ describe("resetting the authenticator app", () => {
     const oldSecret = await enableApp(user);
     advanceClock(STEP_MS);
     const { secret: newSecret } = await beginAppSetup(db, user);
-    expect(await appMethodStatus(db, user.id)).toEqual({ enabled: true, enabledAt: START, pending: true });
-    expect(await verifyAppCode(db, user.id, codeNow(oldSecret), context)).toEqual({ ok: true });
-    expect(await verifyAppCode(db, user.id, codeNow(newSecret), context)).toEqual({ ok: false, reason: "invalid" });
+    expect(await appMethodStatus(user.id)).toEqual({ enabled: true, enabledAt: START, pending: true });
+    expect(await signInCode(user.id, codeNow(oldSecret))).toBe("app");
+    expect(await signInCode(user.id, codeNow(newSecret))).toBe("invalid");
 
     advanceClock(STEP_MS);
     expect(await confirmAppSetup(db, user.id, codeNow(newSecret), context)).toEqual({ ok: true, firstMethod: false, wasReset: true });
-    expect(await appMethodStatus(db, user.id)).toEqual({ enabled: true, enabledAt: START, pending: false });
-    expect(await auditTypes()).toEqual(["two_factor.method_enabled", "two_factor.method_reset"]);
+    expect(await appMethodStatus(user.id)).toEqual({ enabled: true, enabledAt: START, pending: false });
+    expect(await auditTypes()).toEqual(["two_factor.method_enabled", "two_factor.code_failed", "two_factor.method_reset"]);
 
     advanceClock(STEP_MS);
-    expect(await verifyAppCode(db, user.id, codeNow(oldSecret), context)).toEqual({ ok: false, reason: "invalid" });
-    expect(await verifyAppCode(db, user.id, codeNow(newSecret), context)).toEqual({ ok: true });
+    expect(await signInCode(user.id, codeNow(oldSecret))).toBe("invalid");
+    expect(await signInCode(user.id, codeNow(newSecret))).toBe("app");
   });
 
   it("cancelling a reset keeps the enabled secret", async () => {
@@ -180,10 +199,10 @@ describe("resetting the authenticator app", () => {
     const oldSecret = await enableApp(user);
     const { secret: newSecret } = await beginAppSetup(db, user);
     await cancelAppSetup(db, user.id);
-    expect(await appMethodStatus(db, user.id)).toEqual({ enabled: true, enabledAt: START, pending: false });
+    expect(await appMethodStatus(user.id)).toEqual({ enabled: true, enabledAt: START, pending: false });
     advanceClock(STEP_MS);
     expect(await confirmAppSetup(db, user.id, codeNow(newSecret), context)).toEqual({ ok: false, reason: "no_pending" });
-    expect(await verifyAppCode(db, user.id, codeNow(oldSecret), context)).toEqual({ ok: true });
+    expect(await signInCode(user.id, codeNow(oldSecret))).toBe("app");
   });
 });
 
@@ -196,9 +215,9 @@ describe("signing in with an authenticator app code", () => {
   it("refuses codes while the app is only being set up", async () => {
     const db = await getDb();
     const user = await createTestUser();
-    expect(await verifyAppCode(db, user.id, "123456", context)).toEqual({ ok: false, reason: "not_enabled" });
+    expect(await signInCode(user.id, "123456")).toBe("uncounted");
     const { secret } = await beginAppSetup(db, user);
-    expect(await verifyAppCode(db, user.id, codeNow(secret), context)).toEqual({ ok: false, reason: "not_enabled" });
+    expect(await signInCode(user.id, codeNow(secret))).toBe("uncounted");
   });
 
   it("the code that confirmed setup cannot then be used to sign in", async () => {
@@ -207,35 +226,33 @@ describe("signing in with an authenticator app code", () => {
     const { secret } = await beginAppSetup(db, user);
     const code = codeNow(secret);
     await confirmAppSetup(db, user.id, code, context);
-    expect(await verifyAppCode(db, user.id, code, context)).toEqual({ ok: false, reason: "replayed" });
+    expect(await signInCode(user.id, code)).toBe("replayed");
   });
 
   it("accepts a code once, and refuses an earlier step afterwards", async () => {
-    const db = await getDb();
     const user = await createTestUser();
     const secret = await enableApp(user);
     advanceClock(2 * STEP_MS);
     const previousStepCode = totpCodeAt(secret, addMs(now(), -STEP_MS));
     const code = codeNow(secret);
 
-    expect(await verifyAppCode(db, user.id, code, context)).toEqual({ ok: true });
-    expect(await verifyAppCode(db, user.id, code, context)).toEqual({ ok: false, reason: "replayed" });
+    expect(await signInCode(user.id, code)).toBe("app");
+    expect(await signInCode(user.id, code)).toBe("replayed");
     // Within the skew window, so only the replay guard refuses it.
-    expect(await verifyAppCode(db, user.id, previousStepCode, context)).toEqual({ ok: false, reason: "replayed" });
+    expect(await signInCode(user.id, previousStepCode)).toBe("replayed");
 
     advanceClock(STEP_MS);
-    expect(await verifyAppCode(db, user.id, code, context)).toEqual({ ok: false, reason: "replayed" });
-    expect(await verifyAppCode(db, user.id, codeNow(secret), context)).toEqual({ ok: true });
+    expect(await signInCode(user.id, code)).toBe("replayed");
+    expect(await signInCode(user.id, codeNow(secret))).toBe("app");
   });
 
   it("refuses a wrong code without spending the step", async () => {
-    const db = await getDb();
     const user = await createTestUser();
     const secret = await enableApp(user);
     advanceClock(STEP_MS);
-    expect(await verifyAppCode(db, user.id, wrongCode(secret), context)).toEqual({ ok: false, reason: "invalid" });
-    expect(await verifyAppCode(db, user.id, "12345", context)).toEqual({ ok: false, reason: "invalid" });
-    expect(await verifyAppCode(db, user.id, codeNow(secret), context)).toEqual({ ok: true });
+    expect(await signInCode(user.id, wrongCode(secret))).toBe("invalid");
+    expect(await signInCode(user.id, "12345")).toBe("invalid");
+    expect(await signInCode(user.id, codeNow(secret))).toBe("app");
   });
 
   it("20 concurrent submissions of the same code succeed exactly once", async () => {
@@ -244,9 +261,15 @@ describe("signing in with an authenticator app code", () => {
     const secret = await enableApp(user);
     advanceClock(STEP_MS);
     const code = codeNow(secret);
-    const results = await Promise.all(Array.from({ length: 20 }, () => verifyAppCode(db, user.id, code, context)));
-    expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok && result.reason === "replayed")).toHaveLength(19);
+    const results = await Promise.all(Array.from({ length: 20 }, () => verifySignInCode(db, user.id, { kind: "code", code }, context)));
+    expect(results.filter((result) => result.kind === "ok")).toHaveLength(1);
+    // The attempts run one at a time: the first is accepted; the replay guard refuses the next three
+    // (the third of them starts the five-minute wait), and the wait refuses the rest without a look.
+    expect(results.filter((result) => result.kind === "invalid")).toHaveLength(2);
+    expect(results.filter((result) => result.kind === "wait")).toHaveLength(17);
+    const refusals = await db.select().from(auditEvents).orderBy(auditEvents.id);
+    expect(refusals.filter((event) => event.type === "two_factor.code_replayed")).toHaveLength(3);
+    expect(refusals.filter((event) => event.type === "two_factor.code_failed")).toHaveLength(3);
   });
 
   it("audits a refused replay, without the code", async () => {
@@ -255,12 +278,12 @@ describe("signing in with an authenticator app code", () => {
     const secret = await enableApp(user);
     advanceClock(STEP_MS);
     const code = codeNow(secret);
-    await verifyAppCode(db, user.id, code, context);
-    await verifyAppCode(db, user.id, code, context);
+    expect(await signInCode(user.id, code)).toBe("app");
+    expect(await signInCode(user.id, code)).toBe("replayed");
 
     const replays = await db.select().from(auditEvents).where(eq(auditEvents.type, "two_factor.code_replayed"));
     expect(replays).toHaveLength(1);
     expect(replays[0]).toMatchObject({ subjectId: user.id, ip: "203.0.113.7", userAgent: "vitest", details: { method: "app" } });
-    expect(JSON.stringify(replays[0])).not.toContain(code);
+    expect(JSON.stringify(await db.select().from(auditEvents))).not.toContain(code);
   });
 });

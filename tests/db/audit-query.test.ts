@@ -2,18 +2,18 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, type User } from "@/db/schema";
+import { rowsOf } from "@/db/sql";
 import { AUDIT_TYPES } from "@/lib/audit";
 import { csvCell, csvLine } from "@/lib/audit-csv";
 import {
   allAuditEvents,
+  auditFilter,
   auditPageIdsQuery,
   auditSearch,
   listAuditEvents,
-  resolveAuditFilter,
   type AuditCursor,
   type AuditFilter,
 } from "@/lib/audit-query";
-import { rowsOf } from "@/lib/rate-limit";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const T0 = new Date("2030-05-01T00:00:00.000Z");
@@ -172,12 +172,32 @@ describe("reading the audit page's search", () => {
   it("finds the user by email or username, includes the whole last day, and reports an unknown user", async () => {
     const db = await getDb();
     const maria = await createTestUser({ username: "maria", email: "maria@example.com" });
-    expect(await resolveAuditFilter(db, { user: "MARIA@example.com", from: "2030-05-01", to: "2030-05-01" })).toEqual({
-      filter: { userId: maria.id, type: undefined, from: new Date("2030-05-01T00:00:00Z"), until: new Date("2030-05-02T00:00:00Z") },
-      unknownUser: false,
+    const other = await createTestUser();
+    const filter = auditFilter(auditSearch.parse({ user: "MARIA@example.com", from: "2030-05-01", to: "2030-05-01" }));
+    expect(filter).toEqual({
+      account: "maria@example.com",
+      type: undefined,
+      from: new Date("2030-05-01T00:00:00Z"),
+      until: new Date("2030-05-02T00:00:00Z"),
     });
-    expect((await resolveAuditFilter(db, { user: "maria" })).filter.userId).toBe(maria.id);
-    expect(await resolveAuditFilter(db, { user: "nobody" })).toMatchObject({ unknownUser: true });
+    // The account is resolved in the page's statement: only maria's events of that day, the last second included.
+    const lastSecond = new Date("2030-05-01T23:59:59Z");
+    await db.insert(auditEvents).values([
+      { at: T0, type: "user.unlocked", subjectId: maria.id },
+      { at: lastSecond, type: "user.unlocked", actorId: maria.id, subjectId: other.id },
+      { at: new Date("2030-05-02T00:00:00Z"), type: "user.unlocked", subjectId: maria.id },
+      { at: T0, type: "user.unlocked", subjectId: other.id },
+    ]);
+    const page = await listAuditEvents(db, filter);
+    expect(page.unknownUser).toBe(false);
+    expect(page.events.map((event) => event.at)).toEqual([lastSecond, T0]);
+    expect(page.events.every((event) => event.actor?.id === maria.id || event.subject?.id === maria.id)).toBe(true);
+
+    const byUsername = await listAuditEvents(db, auditFilter({ user: " Maria " }));
+    expect(byUsername.unknownUser).toBe(false);
+    expect(byUsername.events).toHaveLength(3);
+    const nobody = await listAuditEvents(db, auditFilter({ user: "nobody" }));
+    expect(nobody).toMatchObject({ unknownUser: true, events: [] });
   });
 });
 
@@ -236,6 +256,7 @@ describe("the audit query plan", () => {
       ["a newer page", {}, { after: middle }],
       ["a type", { type: "user.locked" }, { before: middle }],
       ["a user", { userId: people[3].id }, { before: middle }],
+      ["a typed account", { account: people[3].username }, { before: middle }],
       ["a user and a type", { userId: people[3].id, type: "sign_in.failed" }, {}],
       ["a date range", { from: new Date("2030-01-02T00:00:00Z"), until: new Date("2030-01-03T00:00:00Z") }, {}],
     ];

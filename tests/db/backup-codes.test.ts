@@ -1,14 +1,25 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
+import { rowsOf } from "@/db/sql";
 import { auditEvents, backupCodes, trustedBrowsers, users } from "@/db/schema";
 import { DAY, addMs, freezeClock, now } from "@/lib/clock";
-import { rowsOf } from "@/lib/rate-limit";
-import { backupCodeStatus, consumeBackupCode, generateBackupCodes } from "@/lib/two-factor/backup-codes";
+import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
+import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { ownSecurity } from "@/lib/two-factor/own-security";
+import { judgeCode } from "../support/a-helpers";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.9", userAgent: "vitest" };
 const T0 = new Date("2030-01-01T09:00:00.000Z");
+
+/** A backup code through the sign-in attempt rules, judged on its own (see judgeCode). */
+const tryCode = (userId: string, code: string) => judgeCode(userId, { kind: "backup", code }, context);
+
+/** The batch's state as Profile > Security shows it. */
+async function backupCodeStatus(userId: string) {
+  return (await ownSecurity(await getDb(), userId)).backupCodes;
+}
 
 describe("backup codes", () => {
   beforeEach(async () => {
@@ -29,6 +40,8 @@ describe("backup codes", () => {
     const db = await getDb();
     const user = await createTestUser();
     const codes = await generateBackupCodes(db, user.id, context);
+    expect(await tryCode(user.id, codes[0])).toBe("backup_code");
+    expect(await tryCode(user.id, codes[0])).toBe("invalid");
     const stored = JSON.stringify(rowsOf(await db.execute(sql`select * from backup_codes`)));
     const audit = JSON.stringify(await db.select().from(auditEvents));
     for (const code of codes) {
@@ -38,23 +51,25 @@ describe("backup codes", () => {
       }
     }
     expect(audit).toContain("backup_codes.generated");
+    expect(audit).toContain("backup_codes.used");
+    expect(audit).toContain("two_factor.code_failed");
   });
 
   it("input ignores case, spaces and the dash", async () => {
     const db = await getDb();
     const user = await createTestUser();
     const codes = await generateBackupCodes(db, user.id, context);
-    expect(await consumeBackupCode(db, user.id, codes[0].toUpperCase(), context)).toBe(true);
-    expect(await consumeBackupCode(db, user.id, codes[1].replace("-", ""), context)).toBe(true);
-    expect(await consumeBackupCode(db, user.id, ` ${codes[2].replace("-", " ")} `, context)).toBe(true);
+    expect(await tryCode(user.id, codes[0].toUpperCase())).toBe("backup_code");
+    expect(await tryCode(user.id, codes[1].replace("-", ""))).toBe("backup_code");
+    expect(await tryCode(user.id, ` ${codes[2].replace("-", " ")} `)).toBe("backup_code");
   });
 
   it("a code works once", async () => {
     const db = await getDb();
     const user = await createTestUser();
     const [code] = await generateBackupCodes(db, user.id, context);
-    expect(await consumeBackupCode(db, user.id, code, context)).toBe(true);
-    expect(await consumeBackupCode(db, user.id, code, context)).toBe(false);
+    expect(await tryCode(user.id, code)).toBe("backup_code");
+    expect(await tryCode(user.id, code)).toBe("invalid");
   });
 
   it("a made-up code, a malformed one or another user's code is refused", async () => {
@@ -63,20 +78,21 @@ describe("backup codes", () => {
     const other = await createTestUser();
     await generateBackupCodes(db, user.id, context);
     const [othersCode] = await generateBackupCodes(db, other.id, context);
-    expect(await consumeBackupCode(db, user.id, othersCode, context)).toBe(false);
-    expect(await consumeBackupCode(db, user.id, "aaaaa-aaaaa", context)).toBe(false);
-    expect(await consumeBackupCode(db, user.id, "", context)).toBe(false);
-    expect(await consumeBackupCode(db, user.id, "ａａａａａ-ａａａａａ", context)).toBe(false);
-    expect((await backupCodeStatus(db, user.id)).remaining).toBe(10);
+    expect(await tryCode(user.id, othersCode)).toBe("invalid");
+    expect(await tryCode(user.id, "aaaaa-aaaaa")).toBe("invalid");
+    expect(await tryCode(user.id, "")).toBe("invalid");
+    expect(await tryCode(user.id, "ａａａａａ-ａａａａａ")).toBe("invalid");
+    expect((await backupCodeStatus(user.id)).remaining).toBe(10);
   });
 
   it("20 concurrent uses of one code succeed exactly once", async () => {
     const db = await getDb();
     const user = await createTestUser();
     const [code] = await generateBackupCodes(db, user.id, context);
-    const results = await Promise.all(Array.from({ length: 20 }, () => consumeBackupCode(db, user.id, code, context)));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect((await backupCodeStatus(db, user.id)).remaining).toBe(9);
+    const results = await Promise.all(Array.from({ length: 20 }, () => verifySignInCode(db, user.id, { kind: "backup", code }, context)));
+    expect(results.filter((result) => result.kind === "ok")).toHaveLength(1);
+    expect((await backupCodeStatus(user.id)).remaining).toBe(9);
+    expect(await db.select().from(auditEvents).where(eq(auditEvents.type, "backup_codes.used"))).toHaveLength(1);
   });
 
   it("a new batch ends the old one", async () => {
@@ -84,8 +100,8 @@ describe("backup codes", () => {
     const user = await createTestUser();
     const old = await generateBackupCodes(db, user.id, context);
     const fresh = await generateBackupCodes(db, user.id, context);
-    expect(await consumeBackupCode(db, user.id, old[0], context)).toBe(false);
-    expect(await consumeBackupCode(db, user.id, fresh[0], context)).toBe(true);
+    expect(await tryCode(user.id, old[0])).toBe("invalid");
+    expect(await tryCode(user.id, fresh[0])).toBe("backup_code");
     expect(await db.select().from(backupCodes).where(eq(backupCodes.userId, user.id))).toHaveLength(10);
   });
 
@@ -101,12 +117,12 @@ describe("backup codes", () => {
   it("status counts the codes left", async () => {
     const db = await getDb();
     const user = await createTestUser();
-    expect(await backupCodeStatus(db, user.id)).toEqual({ total: 0, remaining: 0, createdAt: null });
+    expect(await backupCodeStatus(user.id)).toEqual({ total: 0, remaining: 0, createdAt: null });
     const codes = await generateBackupCodes(db, user.id, context);
-    expect(await backupCodeStatus(db, user.id)).toEqual({ total: 10, remaining: 10, createdAt: T0 });
-    await consumeBackupCode(db, user.id, codes[3], context);
-    await consumeBackupCode(db, user.id, codes[7], context);
-    expect(await backupCodeStatus(db, user.id)).toEqual({ total: 10, remaining: 8, createdAt: T0 });
+    expect(await backupCodeStatus(user.id)).toEqual({ total: 10, remaining: 10, createdAt: T0 });
+    expect(await tryCode(user.id, codes[3])).toBe("backup_code");
+    expect(await tryCode(user.id, codes[7])).toBe("backup_code");
+    expect(await backupCodeStatus(user.id)).toEqual({ total: 10, remaining: 8, createdAt: T0 });
     const [used] = await db.select().from(auditEvents).where(eq(auditEvents.type, "backup_codes.used")).orderBy(auditEvents.id);
     expect(used).toMatchObject({ actorId: user.id, subjectId: user.id, details: { remaining: 9 } });
   });

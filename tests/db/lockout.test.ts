@@ -2,14 +2,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, twoFactorMethods, users, type User } from "@/db/schema";
-import { verifySignInCode } from "@/lib/auth/second-factor";
+import { cancelSignIn } from "@/lib/auth/sign-in-flow";
 import { MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
-import { cancelChallenge, createChallenge } from "@/lib/two-factor/challenge";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
-import { attemptSecondFactor, codeAttemptState, unlockAccount } from "@/lib/two-factor/lockout";
+import { unlockAccount, verifySignInCode } from "@/lib/two-factor/lockout";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { createTestUser, resetDatabase } from "../support/db";
+import { codeAttemptState, createTestUser, resetDatabase } from "../support/db";
+import { challengeFor } from "../support/sign-in";
 
 const context = { ip: "198.51.100.4", userAgent: "vitest" };
 const STEP_MS = 30_000;
@@ -44,13 +44,16 @@ async function submit(userId: string, code: string) {
 }
 
 /** Books `count` wrong codes through the lockout, moving past every wait on the way. */
-async function failTimes(userId: string, count: number) {
-  const db = await getDb();
+async function failTimes(userId: string, secret: string, count: number) {
   for (let i = 0; i < count; i++) {
-    const state = await codeAttemptState(db, userId);
+    const state = await codeAttemptState(userId);
     if (state.retryAt) advanceClock(state.retryAt.getTime() - now().getTime());
-    await attemptSecondFactor(db, userId, context, async () => ({ ok: false, method: "app" }));
+    expect((await submit(userId, wrongCode(secret))).kind).not.toBe("ok");
   }
+}
+
+async function events(type: string) {
+  return (await getDb()).select().from(auditEvents).where(eq(auditEvents.type, type));
 }
 
 describe("second-factor attempts and the account lock", () => {
@@ -61,47 +64,47 @@ describe("second-factor attempts and the account lock", () => {
 
   it("says the 1st and 2nd wrong code are invalid and makes the 3rd wait five minutes", async () => {
     const { user, secret } = await userWithApp();
-    expect(await submit(user.id, wrongCode(secret))).toEqual({ kind: "invalid", failures: 1, method: undefined });
-    expect(await submit(user.id, wrongCode(secret))).toEqual({ kind: "invalid", failures: 2, method: undefined });
+    expect(await submit(user.id, wrongCode(secret))).toEqual({ kind: "invalid", failures: 1 });
+    expect(await submit(user.id, wrongCode(secret))).toEqual({ kind: "invalid", failures: 2 });
     const third = await submit(user.id, wrongCode(secret));
-    expect(third).toEqual({ kind: "wait", retryAt: addMs(now(), 5 * MINUTE), failures: 3, method: undefined });
+    expect(third).toEqual({ kind: "wait", retryAt: addMs(now(), 5 * MINUTE), failures: 3 });
     expect(await userRow(user.id)).toMatchObject({ failedCodeAttempts: 3, codeRetryAfter: addMs(now(), 5 * MINUTE), status: "active" });
   });
 
   it("refuses a right code during the wait and changes nothing", async () => {
     const { user, secret } = await userWithApp();
-    await failTimes(user.id, 3);
+    await failTimes(user.id, secret, 3);
     const retryAt = addMs(now(), 5 * MINUTE);
     const [before] = await (await getDb()).select().from(twoFactorMethods).where(eq(twoFactorMethods.userId, user.id));
 
     advanceClock(5 * MINUTE - 1_000);
-    expect(await submit(user.id, rightCode(secret))).toEqual({ kind: "wait", retryAt, failures: 3, method: undefined });
+    expect(await submit(user.id, rightCode(secret))).toEqual({ kind: "wait", retryAt, failures: 3 });
     expect(await userRow(user.id)).toMatchObject({ failedCodeAttempts: 3, codeRetryAfter: retryAt });
     // The code was not even looked at: its time step is still unspent.
     const [after] = await (await getDb()).select().from(twoFactorMethods).where(eq(twoFactorMethods.userId, user.id));
     expect(after.lastUsedStep).toBe(before.lastUsedStep);
-    expect(await codeAttemptState(await getDb(), user.id)).toEqual({ locked: false, retryAt });
+    expect(await codeAttemptState(user.id)).toEqual({ locked: false, retryAt });
   });
 
   it("accepts a right code in the 6th minute and starts the count over", async () => {
     const { user, secret } = await userWithApp();
-    await failTimes(user.id, 3);
+    await failTimes(user.id, secret, 3);
     advanceClock(5 * MINUTE + 30_000);
     expect(await submit(user.id, rightCode(secret))).toEqual({ kind: "ok", method: "app" });
     expect(await userRow(user.id)).toMatchObject({ failedCodeAttempts: 0, codeRetryAfter: null });
-    expect(await codeAttemptState(await getDb(), user.id)).toEqual({ locked: false, retryAt: null });
+    expect(await codeAttemptState(user.id)).toEqual({ locked: false, retryAt: null });
   });
 
   it("makes the 4th failure wait again and locks the account on the 5th", async () => {
     const { user, secret } = await userWithApp();
-    await failTimes(user.id, 3);
+    await failTimes(user.id, secret, 3);
 
     advanceClock(5 * MINUTE);
     const fourth = await submit(user.id, wrongCode(secret));
-    expect(fourth).toEqual({ kind: "wait", retryAt: addMs(now(), 5 * MINUTE), failures: 4, method: undefined });
+    expect(fourth).toEqual({ kind: "wait", retryAt: addMs(now(), 5 * MINUTE), failures: 4 });
 
     advanceClock(5 * MINUTE);
-    expect(await submit(user.id, wrongCode(secret))).toEqual({ kind: "locked", justLocked: true, method: undefined });
+    expect(await submit(user.id, wrongCode(secret))).toEqual({ kind: "locked", justLocked: true });
     expect(await userRow(user.id)).toMatchObject({ status: "locked", lockedAt: now(), failedCodeAttempts: 5, codeRetryAfter: null });
 
     const events = await (await getDb()).select().from(auditEvents).where(eq(auditEvents.type, "user.locked"));
@@ -111,24 +114,22 @@ describe("second-factor attempts and the account lock", () => {
 
   it("refuses a right code on a locked account, at any later time, without looking at it", async () => {
     const { user, secret } = await userWithApp();
-    await failTimes(user.id, 5);
+    await failTimes(user.id, secret, 5);
     advanceClock(24 * 60 * MINUTE);
-    expect(await submit(user.id, rightCode(secret))).toEqual({ kind: "locked", justLocked: false, method: undefined });
-    let looked = 0;
-    const result = await attemptSecondFactor(await getDb(), user.id, context, async () => {
-      looked++;
-      return { ok: true, method: "app" };
-    });
-    expect(result).toEqual({ kind: "locked", justLocked: false });
-    expect(looked).toBe(0);
-    expect(await codeAttemptState(await getDb(), user.id)).toEqual({ locked: true, retryAt: null });
+    const [before] = await (await getDb()).select().from(twoFactorMethods).where(eq(twoFactorMethods.userId, user.id));
+    expect(await submit(user.id, rightCode(secret))).toEqual({ kind: "locked", justLocked: false });
+    // Not looked at: its time step is still unspent, and no failure was booked.
+    const [after] = await (await getDb()).select().from(twoFactorMethods).where(eq(twoFactorMethods.userId, user.id));
+    expect(after.lastUsedStep).toBe(before.lastUsedStep);
+    expect(await events("two_factor.code_failed")).toHaveLength(5);
+    expect(await codeAttemptState(user.id)).toEqual({ locked: true, retryAt: null });
   });
 
   it("lets an admin unlock the account with a zero count, after which a right code works", async () => {
     const db = await getDb();
     const admin = await createTestUser({ role: "admin" });
     const { user, secret } = await userWithApp();
-    await failTimes(user.id, 5);
+    await failTimes(user.id, secret, 5);
 
     expect(await unlockAccount(db, user.id, admin.id, context)).toBe(true);
     expect(await userRow(user.id)).toMatchObject({ status: "active", lockedAt: null, failedCodeAttempts: 0, codeRetryAfter: null });
@@ -152,13 +153,13 @@ describe("second-factor attempts and the account lock", () => {
     const { user, secret } = await userWithApp();
     const other = await userWithApp();
 
-    const first = await createChallenge(db, user.id);
+    const first = await challengeFor(user, context);
     await submit(user.id, wrongCode(secret));
     await submit(user.id, wrongCode(secret));
-    await cancelChallenge(db, first.id, user.id);
+    await cancelSignIn(db, first, context);
 
     // A fresh sign-in does not wipe the slate.
-    await createChallenge(db, user.id);
+    await challengeFor(user, context);
     expect((await submit(user.id, wrongCode(secret))).kind).toBe("wait");
     expect(await submit(other.user.id, wrongCode(other.secret))).toMatchObject({ kind: "invalid", failures: 1 });
   });
@@ -174,42 +175,25 @@ describe("second-factor attempts and the account lock", () => {
   });
 
   it("evaluates exactly three of 20 concurrent wrong codes", async () => {
-    const db = await getDb();
-    const user = await createTestUser();
-    let evaluated = 0;
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        attemptSecondFactor(db, user.id, context, async () => {
-          evaluated++;
-          return { ok: false, method: "app" };
-        }),
-      ),
-    );
-    expect(evaluated).toBe(3);
+    const { user, secret } = await userWithApp();
+    const results = await Promise.all(Array.from({ length: 20 }, () => submit(user.id, wrongCode(secret))));
+    // Each code looked at books a failure; the rest were refused by the wait without a look.
+    expect(await events("two_factor.code_failed")).toHaveLength(3);
     expect(results.filter((r) => r.kind === "invalid")).toHaveLength(2);
     expect(results.filter((r) => r.kind === "wait")).toHaveLength(18);
     expect((await userRow(user.id)).failedCodeAttempts).toBe(3);
   });
 
   it("evaluates exactly one of 20 concurrent wrong codes after four failures, and locks once", async () => {
-    const db = await getDb();
-    const user = await createTestUser();
-    await failTimes(user.id, 4);
+    const { user, secret } = await userWithApp();
+    await failTimes(user.id, secret, 4);
     advanceClock(5 * MINUTE);
-    let evaluated = 0;
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        attemptSecondFactor(db, user.id, context, async () => {
-          evaluated++;
-          return { ok: false };
-        }),
-      ),
-    );
-    expect(evaluated).toBe(1);
+    const results = await Promise.all(Array.from({ length: 20 }, () => submit(user.id, wrongCode(secret))));
+    expect(await events("two_factor.code_failed")).toHaveLength(5);
     expect(results.filter((r) => r.kind === "locked" && r.justLocked)).toHaveLength(1);
     expect(results.every((r) => r.kind === "locked")).toBe(true);
     expect((await userRow(user.id)).failedCodeAttempts).toBe(5);
-    expect(await db.select().from(auditEvents).where(eq(auditEvents.type, "user.locked"))).toHaveLength(1);
+    expect(await events("user.locked")).toHaveLength(1);
   });
 
   it("accepts 20 concurrent submissions of the same right app code exactly once", async () => {
@@ -222,15 +206,14 @@ describe("second-factor attempts and the account lock", () => {
     expect(replays.length).toBeGreaterThan(0);
   });
 
-  it("rolls back a failure when checking the code throws", async () => {
+  it("rolls back when checking the code throws: nothing is counted", async () => {
     const db = await getDb();
-    const user = await createTestUser();
-    await expect(
-      attemptSecondFactor(db, user.id, context, async () => {
-        throw new Error("mail server down");
-      }),
-    ).rejects.toThrow("mail server down");
+    const { user, secret } = await userWithApp();
+    // A secret that cannot be decrypted (a changed ENCRYPTION_KEY reads the same).
+    await db.update(twoFactorMethods).set({ secretEncrypted: "v1.AAAA.AAAA.AAAA" }).where(eq(twoFactorMethods.userId, user.id));
+    await expect(submit(user.id, wrongCode(secret))).rejects.toThrow();
     expect((await userRow(user.id)).failedCodeAttempts).toBe(0);
+    expect(await events("two_factor.code_failed")).toHaveLength(0);
   });
 
   it("never writes the code into the audit log", async () => {

@@ -1,16 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, settings, trustedBrowsers, users } from "@/db/schema";
+import { auditEvents, settings, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
 import { changePassword } from "@/lib/auth/password-change";
+import { ACCOUNT_LIMIT } from "@/lib/auth/password-limits";
 import { reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
-import { createUserSession, findActiveSession } from "@/lib/auth/sessions";
-import { ACCOUNT_LIMIT, verifyPasswordStep } from "@/lib/auth/sign-in";
+import { codeStep, loadChallenge, passwordStep } from "@/lib/auth/sign-in-flow";
 import { MINUTE, advanceClock, freezeClock, now } from "@/lib/clock";
-import { createChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
 import { getPolicy } from "@/lib/two-factor/policy";
 import { honourTrustedBrowser, trustBrowser } from "@/lib/two-factor/trusted-browsers";
-import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
+import { TEST_PASSWORD, createTestUser, createUserSession, resetDatabase } from "../support/db";
+import { challengeFor, viewerOf } from "../support/sign-in";
 
 const context = { ip: "198.51.100.9", userAgent: "vitest" };
 const T0 = new Date("2030-04-01T12:00:00.000Z");
@@ -20,6 +20,18 @@ async function userRow(userId: string) {
   const db = await getDb();
   const [row] = await db.select().from(users).where(eq(users.id, userId));
   return row;
+}
+
+/** What the sign-in page's password step answers (no trusted browser). */
+async function signIn(account: string, password: string) {
+  return (await passwordStep(await getDb(), { account, password }, context, null)).kind;
+}
+
+/** A sign-in waiting at the code step: the user has the app on and gave the right password. */
+async function pendingSignIn(user: User) {
+  const db = await getDb();
+  await db.insert(twoFactorMethods).values({ userId: user.id, kind: "app", enabledAt: now(), secretEncrypted: "sealed" });
+  return challengeFor(user, context);
 }
 
 async function skipAllowedPolicy() {
@@ -38,8 +50,8 @@ describe("changing the password", () => {
     const db = await getDb();
     const user = await createTestUser({ username: "changer" });
     expect(await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context)).toEqual({ ok: true });
-    expect((await verifyPasswordStep(db, { account: "changer", password: NEW_PASSWORD }, context)).kind).toBe("ok");
-    expect((await verifyPasswordStep(db, { account: "changer", password: TEST_PASSWORD }, context)).kind).toBe("invalid");
+    expect(await signIn("changer", NEW_PASSWORD)).toBe("signed_in");
+    expect(await signIn("changer", TEST_PASSWORD)).toBe("invalid");
     const stored = await userRow(user.id);
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored.passwordHash).not.toContain(NEW_PASSWORD);
@@ -49,16 +61,17 @@ describe("changing the password", () => {
     const db = await getDb();
     const user = await createTestUser();
     const policy = await skipAllowedPolicy();
-    const sessionId = await createUserSession(db, user.id, context);
+    const sessionId = await createUserSession(user.id, context);
     const browser = await trustBrowser(db, user.id, 30, context);
     advanceClock(5 * MINUTE);
+    expect(await viewerOf(sessionId, user)).not.toBeNull();
 
     await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context);
 
     const stored = await userRow(user.id);
     expect(stored.sessionVersion).toBe(user.sessionVersion + 1);
     expect(stored.passwordChangedAt).toEqual(now());
-    expect(await findActiveSession(db, sessionId, user.id, user.sessionVersion)).toBeNull();
+    expect(await viewerOf(sessionId, user)).toBeNull();
     const [row] = await db.select().from(trustedBrowsers).where(eq(trustedBrowsers.id, browser.id));
     expect(row.revokedAt).toEqual(now());
     expect(await honourTrustedBrowser(db, browser.id, user.id, policy)).toBe(false);
@@ -67,9 +80,11 @@ describe("changing the password", () => {
   it("a sign-in waiting for its code must start over", async () => {
     const db = await getDb();
     const user = await createTestUser();
-    const challenge = await createChallenge(db, user.id);
+    const challenge = await pendingSignIn(user);
+    expect(await loadChallenge(db, challenge)).not.toBeNull();
     await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context);
-    expect(await findLiveChallenge(db, challenge.id, user.id)).toBeNull();
+    expect(await loadChallenge(db, challenge)).toBeNull();
+    expect(await codeStep(db, challenge, { kind: "code", code: "123456", remember: false }, context)).toEqual({ kind: "expired" });
   });
 
   it("is audited without either password", async () => {
@@ -94,7 +109,7 @@ describe("changing the password", () => {
     const user = await createTestUser({ username: "keeper" });
     const policy = await skipAllowedPolicy();
     const browser = await trustBrowser(db, user.id, 30, context);
-    const challenge = await createChallenge(db, user.id);
+    const challenge = await pendingSignIn(user);
     const before = await userRow(user.id);
     advanceClock(MINUTE);
 
@@ -105,8 +120,8 @@ describe("changing the password", () => {
 
     expect(await userRow(user.id)).toEqual(before);
     expect(await honourTrustedBrowser(db, browser.id, user.id, policy)).toBe(true);
-    expect(await findLiveChallenge(db, challenge.id, user.id)).not.toBeNull();
-    expect((await verifyPasswordStep(db, { account: "keeper", password: TEST_PASSWORD }, context)).kind).toBe("ok");
+    expect(await loadChallenge(db, challenge)).not.toBeNull();
+    expect(await signIn("keeper", TEST_PASSWORD)).toBe("challenge");
     const types = (await db.select({ type: auditEvents.type }).from(auditEvents)).map((event) => event.type);
     expect(types).toContain("password.change_failed");
     expect(types).not.toContain("password.changed");
@@ -124,7 +139,7 @@ describe("changing the password", () => {
   it("is throttled like sign-in, in one budget with re-authentication, even for the right password", async () => {
     const db = await getDb();
     const user = await createTestUser();
-    const current = { userId: user.id, sessionId: await createUserSession(db, user.id, context) };
+    const current = { userId: user.id, sessionId: await createUserSession(user.id, context) };
     await Promise.all(Array.from({ length: ACCOUNT_LIMIT.max }, () => reauthenticateWithPassword(db, current, "guessing", context)));
     const refused = await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context);
     expect(refused).toMatchObject({ ok: false, reason: "throttled" });

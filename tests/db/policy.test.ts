@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, trustedBrowsers, twoFactorMethods, type MethodKind } from "@/db/schema";
+import { auditEvents, trustedBrowsers, twoFactorMethods, type MethodKind, type User } from "@/db/schema";
 import { DAY, MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
-import { enrollmentRequired } from "@/lib/two-factor/enrollment";
 import { getPolicy, updatePolicy, type PolicyInput } from "@/lib/two-factor/policy";
 import { honourTrustedBrowser, trustBrowser } from "@/lib/two-factor/trusted-browsers";
-import { createTestUser, resetDatabase } from "../support/db";
+import { createTestUser, createUserSession, resetDatabase } from "../support/db";
+import { viewerOf } from "../support/sign-in";
 
 const context = { ip: "198.51.100.20", userAgent: "vitest policy" };
 const T0 = new Date("2030-03-01T08:00:00.000Z");
@@ -196,6 +196,13 @@ describe("whether a user must set up an allowed method", () => {
     return user;
   }
 
+  /** Whether the console sends the user to set up a method first, as a request with their session finds it. */
+  async function enrollmentRequired(user: User) {
+    const viewer = await viewerOf(await createUserSession(user.id, context), user);
+    if (!viewer) throw new Error("expected a live session");
+    return viewer.mustEnroll;
+  }
+
   async function setPolicy(requireEnrollment: boolean, allowEmailMethod: boolean) {
     const db = await getDb();
     const admin = await createTestUser({ role: "admin" });
@@ -203,26 +210,23 @@ describe("whether a user must set up an allowed method", () => {
   }
 
   it("nobody must enrol under the default policy", async () => {
-    const db = await getDb();
-    expect(await enrollmentRequired(db, (await userWith([])).id)).toBe(false);
-    expect(await enrollmentRequired(db, (await userWith(["email"])).id)).toBe(false);
+    expect(await enrollmentRequired(await userWith([]))).toBe(false);
+    expect(await enrollmentRequired(await userWith(["email"]))).toBe(false);
   });
 
   it("when everyone must have 2FA, a user without a method must enrol and one with a method need not", async () => {
-    const db = await getDb();
     await setPolicy(true, true);
-    expect(await enrollmentRequired(db, (await userWith([])).id)).toBe(true);
-    expect(await enrollmentRequired(db, (await userWith(["email"])).id)).toBe(false);
-    expect(await enrollmentRequired(db, (await userWith(["app"])).id)).toBe(false);
+    expect(await enrollmentRequired(await userWith([]))).toBe(true);
+    expect(await enrollmentRequired(await userWith(["email"]))).toBe(false);
+    expect(await enrollmentRequired(await userWith(["app"]))).toBe(false);
   });
 
   it("with email not allowed, a user whose only method is email must set up the app", async () => {
-    const db = await getDb();
     await setPolicy(false, false);
-    expect(await enrollmentRequired(db, (await userWith(["email"])).id)).toBe(true);
-    expect(await enrollmentRequired(db, (await userWith(["app", "email"])).id)).toBe(false);
-    expect(await enrollmentRequired(db, (await userWith(["app"])).id)).toBe(false);
-    expect(await enrollmentRequired(db, (await userWith([])).id)).toBe(false);
+    expect(await enrollmentRequired(await userWith(["email"]))).toBe(true);
+    expect(await enrollmentRequired(await userWith(["app", "email"]))).toBe(false);
+    expect(await enrollmentRequired(await userWith(["app"]))).toBe(false);
+    expect(await enrollmentRequired(await userWith([]))).toBe(false);
   });
 
   it("a method still being set up does not count", async () => {
@@ -230,11 +234,11 @@ describe("whether a user must set up an allowed method", () => {
     await setPolicy(true, true);
     const user = await createTestUser();
     await db.insert(twoFactorMethods).values({ userId: user.id, kind: "app", pendingSecretEncrypted: "sealed" });
-    expect(await enrollmentRequired(db, user.id)).toBe(true);
+    expect(await enrollmentRequired(user)).toBe(true);
     await db
       .update(twoFactorMethods)
       .set({ enabledAt: now() })
       .where(and(eq(twoFactorMethods.userId, user.id), eq(twoFactorMethods.kind, "app")));
-    expect(await enrollmentRequired(db, user.id)).toBe(false);
+    expect(await enrollmentRequired(user)).toBe(false);
   });
 });

@@ -1,17 +1,17 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, users } from "@/db/schema";
-import { isRecentlyReauthenticated, REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
+import { auditEvents, userSessions, users } from "@/db/schema";
+import { ACCOUNT_LIMIT } from "@/lib/auth/password-limits";
+import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { reauthenticateWithCode, reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
-import { createUserSession, revokeSession } from "@/lib/auth/sessions";
-import { ACCOUNT_LIMIT } from "@/lib/auth/sign-in";
+import { revokeSession } from "@/lib/auth/sessions";
 import { MINUTE, advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { issueEmailCode } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
+import { TEST_PASSWORD, createTestUser, createUserSession, resetDatabase } from "../support/db";
 
 const context = { ip: "198.51.100.4", userAgent: "vitest" };
 // The start of a 30-second step, so "the next step" is exactly 30 s away.
@@ -20,8 +20,14 @@ const T0 = new Date("2030-03-01T08:00:00.000Z");
 async function signedIn() {
   const db = await getDb();
   const user = await createTestUser();
-  const sessionId = await createUserSession(db, user.id, context);
+  const sessionId = await createUserSession(user.id, context);
   return { db, user, current: { userId: user.id, sessionId } };
+}
+
+/** The session's re-authentication window, read from its row as the viewer reads it. */
+async function isRecentlyReauthenticated(sessionId: string): Promise<boolean> {
+  const [row] = await (await getDb()).select().from(userSessions).where(eq(userSessions.id, sessionId));
+  return row.revokedAt === null && row.reauthenticatedAt !== null && row.reauthenticatedAt.getTime() > now().getTime() - REAUTH_WINDOW_MS;
 }
 
 async function enableApp(user: { id: string; email: string }): Promise<string> {
@@ -45,30 +51,30 @@ describe("re-authentication window", () => {
   });
 
   it("signing in opens the window, which closes 10 minutes later", async () => {
-    const { db, current } = await signedIn();
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    const { current } = await signedIn();
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
     advanceClock(REAUTH_WINDOW_MS - 1000);
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
     advanceClock(1000);
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
   });
 
   it("the right password opens the window again, for this session only", async () => {
     const { db, user, current } = await signedIn();
-    const otherSession = await createUserSession(db, user.id, context);
+    const otherSession = await createUserSession(user.id, context);
     advanceClock(11 * MINUTE);
     expect(await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).toEqual({ kind: "ok" });
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
-    expect(await isRecentlyReauthenticated(db, otherSession)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
+    expect(await isRecentlyReauthenticated(otherSession)).toBe(false);
     advanceClock(REAUTH_WINDOW_MS);
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
   });
 
   it("a wrong password opens nothing and is audited without the password", async () => {
     const { db, current } = await signedIn();
     advanceClock(11 * MINUTE);
     expect(await reauthenticateWithPassword(db, current, "my-guess-is-wrong", context)).toEqual({ kind: "invalid" });
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
     const events = await db.select().from(auditEvents);
     expect(events.map((event) => event.type)).toEqual(["reauth.failed"]);
     expect(events[0]).toMatchObject({
@@ -87,7 +93,7 @@ describe("re-authentication window", () => {
     );
     expect(guesses.filter((result) => result.kind === "invalid")).toHaveLength(ACCOUNT_LIMIT.max);
     expect((await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).kind).toBe("throttled");
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
     advanceClock(ACCOUNT_LIMIT.windowMs);
     expect(await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).toEqual({ kind: "ok" });
   });
@@ -98,7 +104,7 @@ describe("re-authentication window", () => {
     advanceClock(11 * MINUTE);
     const code = totpCodeAt(secret, now());
     expect(await reauthenticateWithCode(db, current, code, context)).toEqual({ kind: "ok" });
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
     expect(await reauthenticateWithCode(db, current, code, context)).toEqual({ kind: "invalid" });
     expect(await failures(user.id)).toEqual({ failures: 1, status: "active" });
     const events = await db.select({ type: auditEvents.type }).from(auditEvents);
@@ -114,7 +120,7 @@ describe("re-authentication window", () => {
     const issued = await issueEmailCode(db, user.id, "sign_in");
     if (!issued.ok) throw new Error("sign-in code refused");
     expect(await reauthenticateWithCode(db, current, issued.code, context)).toEqual({ kind: "ok" });
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(true);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
   });
 
   it("wrong codes count toward the sign-in wait and lock", async () => {
@@ -128,7 +134,7 @@ describe("re-authentication window", () => {
     expect(await failures(user.id)).toEqual({ failures: 3, status: "active" });
     // During the wait even the right code is refused.
     expect((await reauthenticateWithCode(db, current, totpCodeAt(secret, now()), context)).kind).toBe("wait");
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
   });
 
   it("without a method a code is refused without counting a failure", async () => {
@@ -143,6 +149,6 @@ describe("re-authentication window", () => {
     advanceClock(11 * MINUTE);
     await revokeSession(db, current.sessionId);
     await reauthenticateWithPassword(db, current, TEST_PASSWORD, context);
-    expect(await isRecentlyReauthenticated(db, current.sessionId)).toBe(false);
+    expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
   });
 });

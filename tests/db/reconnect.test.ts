@@ -4,8 +4,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db/client";
 import { auditEvents, users } from "@/db/schema";
+import { rowsOf } from "@/db/sql";
 import { recordEvent } from "@/lib/audit";
-import { rowsOf } from "@/lib/rate-limit";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -196,11 +196,11 @@ describe.runIf(Boolean(process.env.TEST_POSTGRES_URL ?? process.env.DATABASE_URL
     await Promise.all(workers);
     expect(failures).toBeGreaterThan(0);
 
-    const began = Date.now();
+    const began = performance.now();
     let tries = 1;
     while (!(await allAnswered(3_000)) && tries < 4) tries++;
     expect(tries).toBeLessThanOrEqual(3);
-    expect(Date.now() - began).toBeLessThan(10_000);
+    expect(performance.now() - began).toBeLessThan(10_000);
   });
 
   it("closes the clients that replaced a failed one when the database is closed", async () => {

@@ -2,17 +2,18 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { emailCodes, settings, users, type User } from "@/db/schema";
-import { signInMethods, stepAfterPassword, verifySignInCode } from "@/lib/auth/second-factor";
+import { passwordStep, type TrustedBrowserClaim } from "@/lib/auth/sign-in-flow";
 import { DAY, advanceClock, freezeClock, now } from "@/lib/clock";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { issueEmailCode } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
+import { verifySignInCode } from "@/lib/two-factor/lockout";
 import { turnOffMethod } from "@/lib/two-factor/methods";
 import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { createTestUser, resetDatabase } from "../support/db";
+import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.9", userAgent: "vitest" };
 const STEP_MS = 30_000;
@@ -38,6 +39,14 @@ async function allowSkipping(days = 30) {
   await db.update(settings).set({ twoFactorMode: "skip_allowed", skipDays: days }).where(eq(settings.id, 1));
 }
 
+/** The password step with the right password, as it answers. */
+async function stepAfterPassword(user: User, trusted: TrustedBrowserClaim | null) {
+  const result = await passwordStep(await getDb(), { account: user.username, password: TEST_PASSWORD }, context, trusted);
+  if (result.kind === "signed_in") return { kind: result.kind, via: result.via };
+  if (result.kind === "challenge") return { kind: result.kind, methods: result.methods };
+  return result;
+}
+
 async function failures(userId: string) {
   const db = await getDb();
   const [row] = await db.select({ n: users.failedCodeAttempts }).from(users).where(eq(users.id, userId));
@@ -51,25 +60,23 @@ describe("the step after a right password", () => {
   });
 
   it("completes sign-in for a user without 2FA", async () => {
-    const db = await getDb();
     const user = await createTestUser();
-    expect(await stepAfterPassword(db, user.id, null)).toEqual({ kind: "complete", reason: "no_two_factor" });
+    expect(await stepAfterPassword(user, null)).toEqual({ kind: "signed_in", via: "no_two_factor" });
   });
 
   it("does not count a method whose setup was never confirmed", async () => {
     const db = await getDb();
     const user = await createTestUser();
     await beginAppSetup(db, user);
-    expect(await stepAfterPassword(db, user.id, null)).toEqual({ kind: "complete", reason: "no_two_factor" });
+    expect(await stepAfterPassword(user, null)).toEqual({ kind: "signed_in", via: "no_two_factor" });
   });
 
   it("asks a user with 2FA for a code, naming their methods", async () => {
-    const db = await getDb();
     const user = await createTestUser();
     await enableEmail(user);
-    expect(await stepAfterPassword(db, user.id, null)).toEqual({ kind: "challenge", methods: ["email"] });
+    expect(await stepAfterPassword(user, null)).toEqual({ kind: "challenge", methods: ["email"] });
     await enableApp(user);
-    expect(await stepAfterPassword(db, user.id, null)).toEqual({ kind: "challenge", methods: ["app", "email"] });
+    expect(await stepAfterPassword(user, null)).toEqual({ kind: "challenge", methods: ["app", "email"] });
   });
 
   it("completes sign-in on a trusted browser the policy honours", async () => {
@@ -79,9 +86,9 @@ describe("the step after a right password", () => {
     await allowSkipping();
     const browser = await trustBrowser(db, user.id, 30, context);
     advanceClock(DAY);
-    expect(await stepAfterPassword(db, user.id, { browserId: browser.id, userId: user.id })).toEqual({
-      kind: "complete",
-      reason: "trusted_browser",
+    expect(await stepAfterPassword(user, { browserId: browser.id, userId: user.id })).toEqual({
+      kind: "signed_in",
+      via: "trusted_browser",
     });
   });
 
@@ -92,7 +99,7 @@ describe("the step after a right password", () => {
     await allowSkipping();
     const browser = await trustBrowser(db, user.id, 30, context);
     await db.update(settings).set({ twoFactorMode: "every_login" }).where(eq(settings.id, 1));
-    expect(await stepAfterPassword(db, user.id, { browserId: browser.id, userId: user.id })).toMatchObject({ kind: "challenge" });
+    expect(await stepAfterPassword(user, { browserId: browser.id, userId: user.id })).toMatchObject({ kind: "challenge" });
   });
 
   it("asks for a code on a browser another user trusted", async () => {
@@ -104,8 +111,8 @@ describe("the step after a right password", () => {
     await allowSkipping();
     const browser = await trustBrowser(db, owner.id, 30, context);
     // The owner's cookie as it is, and the same browser id claimed for the other user.
-    expect(await stepAfterPassword(db, other.id, { browserId: browser.id, userId: owner.id })).toMatchObject({ kind: "challenge" });
-    expect(await stepAfterPassword(db, other.id, { browserId: browser.id, userId: other.id })).toMatchObject({ kind: "challenge" });
+    expect(await stepAfterPassword(other, { browserId: browser.id, userId: owner.id })).toMatchObject({ kind: "challenge" });
+    expect(await stepAfterPassword(other, { browserId: browser.id, userId: other.id })).toMatchObject({ kind: "challenge" });
   });
 });
 
@@ -188,11 +195,7 @@ describe("checking a sign-in code", () => {
     await enableApp(user);
     await enableApp(other);
     const [theirs] = await generateBackupCodes(db, other.id, context);
-    expect(await verifySignInCode(db, user.id, { kind: "backup", code: theirs }, context)).toEqual({
-      kind: "invalid",
-      failures: 1,
-      method: undefined,
-    });
+    expect(await verifySignInCode(db, user.id, { kind: "backup", code: theirs }, context)).toEqual({ kind: "invalid", failures: 1 });
     expect(await failures(user.id)).toBe(1);
   });
 
@@ -219,8 +222,7 @@ describe("methods a sign-in may use when the admin allows only the app", () => {
     const user = await createTestUser();
     await enableEmail(user);
     await enableApp(user);
-    expect(await signInMethods(db, user.id)).toEqual(["app"]);
-    expect(await stepAfterPassword(db, user.id, null)).toEqual({ kind: "challenge", methods: ["app"] });
+    expect(await stepAfterPassword(user, null)).toEqual({ kind: "challenge", methods: ["app"] });
     advanceClock(2 * 60_000);
     const issued = await issueEmailCode(db, user.id, "sign_in");
     if (!issued.ok) throw new Error(issued.reason);
@@ -231,7 +233,7 @@ describe("methods a sign-in may use when the admin allows only the app", () => {
     const db = await getDb();
     const user = await createTestUser();
     await enableEmail(user);
-    expect(await signInMethods(db, user.id)).toEqual(["email"]);
+    expect(await stepAfterPassword(user, null)).toEqual({ kind: "challenge", methods: ["email"] });
     advanceClock(2 * 60_000);
     const issued = await issueEmailCode(db, user.id, "sign_in");
     if (!issued.ok) throw new Error(issued.reason);

@@ -1,18 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { databaseDriver, getDb, type Queryable } from "@/db/client";
+import { rowsOf } from "@/db/sql";
 import { settings, trustedBrowsers, twoFactorMethods, users, type MethodKind, type PolicyMode } from "@/db/schema";
 import { DAY, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
-import { rowsOf } from "@/lib/rate-limit";
 import { resetTwoFactorByAdmin, turnOffMethod } from "@/lib/two-factor/methods";
+import { ownSecurity } from "@/lib/two-factor/own-security";
 import { getPolicy, updatePolicy } from "@/lib/two-factor/policy";
-import {
-  honourTrustedBrowser,
-  listTrustedBrowsers,
-  revokeAllTrustedBrowsers,
-  revokeTrustedBrowser,
-  trustBrowser,
-} from "@/lib/two-factor/trusted-browsers";
+import { honourTrustedBrowser, revokeAllTrustedBrowsers, revokeTrustedBrowser, trustBrowser } from "@/lib/two-factor/trusted-browsers";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "192.0.2.33", userAgent: "vitest" };
@@ -242,6 +237,6 @@ describe("trusted browsers", () => {
     await trustBrowser(db, user.id, 14, context);
     await trusted();
     advanceClock(14 * DAY);
-    expect((await listTrustedBrowsers(db, user.id)).map((row) => row.id)).toEqual([browser.id]);
+    expect((await ownSecurity(db, user.id)).trustedBrowsers.map((row) => row.id)).toEqual([browser.id]);
   });
 });

@@ -5,20 +5,23 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { adminBackupCodes, auditEvents, twoFactorMethods, users, type User } from "@/db/schema";
 import { addAgent, issueBackupCode, resetTwoFactor, unlockPerson } from "@/app/(console)/settings/people/agents/actions";
-import { createUserSession } from "@/lib/auth/sessions";
+import { CHALLENGE_COOKIE } from "@/lib/auth/cookie-names";
+import { setChallengeCookie } from "@/lib/auth/flow-cookies";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { now } from "@/lib/clock";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { createTestUser, resetDatabase } from "../support/db";
+import { createTestUser, createUserSession, resetDatabase } from "../support/db";
+import { SESSION_COOKIE, holdSessionCookie } from "../support/b-helpers";
+import { jar } from "../support/next-headers";
+import { challengeFor } from "../support/sign-in";
 
-// The decoded session token, in place of Auth.js's cookie; the session row and role are still checked in the database.
-const token = vi.hoisted(() => ({ value: null as Record<string, unknown> | null }));
-vi.mock("next-auth/jwt", () => ({ getToken: async () => token.value }));
-vi.mock("next/headers", () => ({
-  cookies: async () => ({ toString: () => "", get: () => undefined, has: () => false }),
-  headers: async () =>
-    new Headers({ "user-agent": "vitest", "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }),
-}));
+// The cookies come from a plain jar and the viewer is found from them as in production; the request
+// carries the header that once made Next.js skip the middleware.
+vi.mock("next/headers", async () =>
+  (await import("../support/b-helpers")).nextHeadersWithJar({
+    "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware",
+  }),
+);
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 // next.config.ts turns on authInterrupts; the build passes it to forbidden() through this variable.
 vi.hoisted(() => {
@@ -48,6 +51,7 @@ describe("admin actions called by someone who is not a signed-in admin", () => {
 
   beforeEach(async () => {
     await resetDatabase();
+    jar.clear();
     const db = await getDb();
     agent = await createTestUser();
     victim = await createTestUser();
@@ -58,13 +62,25 @@ describe("admin actions called by someone who is not a signed-in admin", () => {
   for (const [who, signIn, refusal] of [
     [
       "a signed-in agent",
-      async () => ({ uid: agent.id, sid: await createUserSession(await getDb(), agent.id, context), sv: agent.sessionVersion }),
+      async () => {
+        await holdSessionCookie(agent, await createUserSession(agent.id, context));
+        expect(jar.has(SESSION_COOKIE)).toBe(true);
+      },
       /NEXT_HTTP_ERROR_FALLBACK;403/,
     ],
-    ["a caller with only a challenge cookie", async () => null, /NEXT_REDIRECT/],
+    [
+      "a caller with only a challenge cookie",
+      async () => {
+        // Past the password, before the code: the cookie the password step leaves, and no session.
+        const claim = await challengeFor(victim, context);
+        await setChallengeCookie({ ...claim, callbackUrl: "/" });
+        expect([...jar.keys()]).toEqual([CHALLENGE_COOKIE]);
+      },
+      /NEXT_REDIRECT/,
+    ],
   ] as const) {
     it(`${who}: Add agent, Get Backup Code, Unlock and Reset 2FA all refuse and change nothing`, async () => {
-      token.value = await signIn();
+      await signIn();
       const before = await counts();
       await expect(
         addAgent(
@@ -87,12 +103,20 @@ describe("admin actions called by someone who is not a signed-in admin", () => {
 
   it("a signed-in admin gets through the same guard (so the refusals above are the guard's)", async () => {
     const admin = await createTestUser({ role: "admin" });
-    token.value = { uid: admin.id, sid: await createUserSession(await getDb(), admin.id, context), sv: admin.sessionVersion };
+    await holdSessionCookie(admin, await createUserSession(admin.id, context));
     const before = await counts();
-    await addAgent(
-      {},
-      form({ name: "New Agent", email: "new.agent@example.com", username: "newagent", password: "new-agent-password-0001", role: "agent" }),
-    );
+    expect(
+      await addAgent(
+        {},
+        form({
+          name: "New Agent",
+          email: "new.agent@example.com",
+          username: "newagent",
+          password: "new-agent-password-0001",
+          role: "agent",
+        }),
+      ),
+    ).toMatchObject({ ok: true });
     expect((await counts()).people).toBe(before.people + 1);
   });
 });

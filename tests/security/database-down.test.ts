@@ -16,10 +16,10 @@ import { seal } from "@/lib/auth/sealed-cookies";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { SIGN_IN_UNAVAILABLE, unlessDatabaseIsDown } from "@/lib/unavailable";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
-import { createChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
-import { codeAttemptState } from "@/lib/two-factor/lockout";
+import { loadChallenge } from "@/lib/auth/sign-in-flow";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
+import { TEST_PASSWORD, codeAttemptState, createTestUser, resetDatabase } from "../support/db";
+import { challengeFor } from "../support/sign-in";
 import { CLIENT_ADDRESS, jar } from "../support/next-headers";
 
 // The actions read cookies and headers from Next.js; here they come from a plain jar.
@@ -83,19 +83,20 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("while PostgreSQL refuses conn
     const user = await createTestUser();
     const { secret } = await beginAppSetup(db, user);
     expect(await confirmAppSetup(db, user.id, totpCodeAt(secret, now()), context)).toMatchObject({ ok: true });
-    const challenge = await createChallenge(db, user.id);
-    jar.set(CHALLENGE_COOKIE, await seal("challenge", { challengeId: challenge.id, userId: user.id, callbackUrl: "/" }, 600));
+    const challenge = await challengeFor(user, context);
+    jar.set(CHALLENGE_COOKIE, await seal("challenge", { ...challenge, callbackUrl: "/" }, 600));
     advanceClock(30_000);
     const code = totpCodeAt(secret, now());
     const before = await rowCounts();
 
     await takeDown();
-    expect(await signInWithPassword({}, form({ account: user.username, password: TEST_PASSWORD }))).toEqual({
+    expect(await signInWithPassword(null, form({ account: user.username, password: TEST_PASSWORD }))).toEqual({
+      ok: false,
       error: SIGN_IN_UNAVAILABLE,
-      account: user.username,
+      values: { account: user.username },
     });
-    expect(await verifyCode({}, form({ kind: "code", code }))).toEqual({ error: SIGN_IN_UNAVAILABLE });
-    expect(await sendEmailCode({})).toEqual({ error: SIGN_IN_UNAVAILABLE });
+    expect(await verifyCode(null, form({ kind: "code", code }))).toEqual({ ok: false, error: SIGN_IN_UNAVAILABLE });
+    expect(await sendEmailCode(null)).toEqual({ ok: false, error: SIGN_IN_UNAVAILABLE });
     const page = renderToStaticMarkup(await VerifyPage());
     expect(page).toContain(SIGN_IN_UNAVAILABLE);
     expect(page).toContain('href="/login/verify"');
@@ -104,13 +105,13 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("while PostgreSQL refuses conn
 
     // Nothing was written: no counter, event, challenge or session, the code is still unused.
     expect(await rowCounts()).toEqual(before);
-    expect(await findLiveChallenge(db, challenge.id, user.id)).not.toBeNull();
-    expect(await codeAttemptState(db, user.id)).toEqual({ locked: false, retryAt: null });
+    expect(await loadChallenge(db, challenge)).not.toBeNull();
+    expect(await codeAttemptState(user.id)).toEqual({ locked: false, retryAt: null });
 
-    // The same process, the same code: the sign-in goes through.
-    expect(await verifyCode({}, form({ kind: "code", code }))).toEqual({ error: undefined });
-    expect(finishSignIn).toHaveBeenCalledWith(expect.anything(), user.id, context, "/");
-    await expect(signInWithPassword({}, form({ account: user.username, password: TEST_PASSWORD }))).rejects.toMatchObject({
+    // The same process, the same code: the sign-in goes through, to Auth.js with the session's ticket.
+    await verifyCode(null, form({ kind: "code", code }));
+    expect(finishSignIn).toHaveBeenCalledWith(expect.stringMatching(/^[\w-]{43}$/), "/");
+    await expect(signInWithPassword(null, form({ account: user.username, password: TEST_PASSWORD }))).rejects.toMatchObject({
       digest: expect.stringContaining("/login/verify"),
     });
   });
@@ -118,11 +119,13 @@ describe.runIf(Boolean(process.env.DATABASE_URL))("while PostgreSQL refuses conn
   it("Cancel still ends the sign-in in this browser and returns to User Sign In", async () => {
     const db = await getDb();
     const user = await createTestUser();
-    const challenge = await createChallenge(db, user.id);
-    jar.set(CHALLENGE_COOKIE, await seal("challenge", { challengeId: challenge.id, userId: user.id, callbackUrl: "/" }, 600));
+    const { secret } = await beginAppSetup(db, user);
+    expect(await confirmAppSetup(db, user.id, totpCodeAt(secret, now()), context)).toMatchObject({ ok: true });
+    const challenge = await challengeFor(user, context);
+    jar.set(CHALLENGE_COOKIE, await seal("challenge", { ...challenge, callbackUrl: "/" }, 600));
 
     await takeDown();
-    await expect(cancelSignIn()).rejects.toMatchObject({ digest: expect.stringContaining("/login") });
+    await expect(cancelSignIn(new FormData())).rejects.toMatchObject({ digest: expect.stringContaining("/login") });
     expect(jar.has(CHALLENGE_COOKIE)).toBe(false);
   });
 });

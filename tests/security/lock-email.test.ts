@@ -8,10 +8,11 @@ import { seal } from "@/lib/auth/sealed-cookies";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { latestOutboxMessage } from "@/lib/email/outbox";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
-import { createChallenge, findLiveChallenge } from "@/lib/two-factor/challenge";
-import { attemptSecondFactor, codeAttemptState } from "@/lib/two-factor/lockout";
+import { loadChallenge } from "@/lib/auth/sign-in-flow";
+import { verifySignInCode } from "@/lib/two-factor/lockout";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { createTestUser, resetDatabase } from "../support/db";
+import { codeAttemptState, createTestUser, resetDatabase } from "../support/db";
+import { challengeFor } from "../support/sign-in";
 import { CLIENT_ADDRESS, jar } from "../support/next-headers";
 
 // The actions read cookies and headers from Next.js; here they come from a plain jar.
@@ -34,23 +35,24 @@ describe("the account-locked email", () => {
     const user = await createTestUser();
     const { secret } = await beginAppSetup(db, user);
     expect(await confirmAppSetup(db, user.id, totpCodeAt(secret, now()), context)).toMatchObject({ ok: true });
+    const wrong = () => ("000000" === totpCodeAt(secret, now()) ? "111111" : "000000");
     for (let i = 0; i < 4; i += 1) {
-      const state = await codeAttemptState(db, user.id);
+      const state = await codeAttemptState(user.id);
       if (state.retryAt) advanceClock(state.retryAt.getTime() - now().getTime());
-      await attemptSecondFactor(db, user.id, context, async () => ({ ok: false, method: "app" }));
+      expect((await verifySignInCode(db, user.id, { kind: "code", code: wrong() }, context)).kind).not.toBe("ok");
     }
-    const { retryAt } = await codeAttemptState(db, user.id);
+    const { retryAt } = await codeAttemptState(user.id);
     advanceClock(retryAt!.getTime() - now().getTime() + 1000);
-    const challenge = await createChallenge(db, user.id);
-    jar.set(CHALLENGE_COOKIE, await seal("challenge", { challengeId: challenge.id, userId: user.id, callbackUrl: "/" }, 600));
+    const challenge = await challengeFor(user, context);
+    jar.set(CHALLENGE_COOKIE, await seal("challenge", { ...challenge, callbackUrl: "/" }, 600));
     expect(await latestOutboxMessage(db, user.email)).toBeNull();
 
     const form = new FormData();
     form.set("kind", "code");
-    form.set("code", "000000" === totpCodeAt(secret, now()) ? "111111" : "000000");
-    expect(await verifyCode({}, form)).toMatchObject({ locked: true });
+    form.set("code", wrong());
+    expect(await verifyCode(null, form)).toMatchObject({ ok: false, locked: true });
 
     expect((await latestOutboxMessage(db, user.email))?.subject).toMatch(/locked/i);
-    expect(await findLiveChallenge(db, challenge.id, user.id)).toBeNull();
+    expect(await loadChallenge(db, challenge)).toBeNull();
   });
 });

@@ -1,8 +1,11 @@
 // Password guessing from one address spread over many accounts: the per-address limit in the
 // database stops it, even for a right password, and another address is not held back.
 import { beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { ADDRESS_LIMIT, verifyPasswordStep } from "@/lib/auth/sign-in";
+import { userSessions } from "@/db/schema";
+import { passwordStep } from "@/lib/auth/sign-in-flow";
+import { ADDRESS_LIMIT } from "@/lib/auth/password-limits";
 import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
 
 describe("password throttling per client address", () => {
@@ -13,11 +16,12 @@ describe("password throttling per client address", () => {
     const user = await createTestUser();
     const attacker = { ip: "203.0.113.66", userAgent: "spray" };
     for (let i = 0; i < ADDRESS_LIMIT.max; i += 1) {
-      expect((await verifyPasswordStep(db, { account: `victim${i}@example.com`, password: "Winter2026!" }, attacker)).kind).toBe("invalid");
+      expect((await passwordStep(db, { account: `victim${i}@example.com`, password: "Winter2026!" }, attacker, null)).kind).toBe("invalid");
     }
-    expect((await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, attacker)).kind).toBe("throttled");
+    expect((await passwordStep(db, { account: user.username, password: TEST_PASSWORD }, attacker, null)).kind).toBe("throttled");
+    expect(await db.select().from(userSessions).where(eq(userSessions.userId, user.id))).toHaveLength(0);
     expect(
-      (await verifyPasswordStep(db, { account: user.username, password: TEST_PASSWORD }, { ip: "198.51.100.1", userAgent: null })).kind,
-    ).toBe("ok");
+      (await passwordStep(db, { account: user.username, password: TEST_PASSWORD }, { ip: "198.51.100.1", userAgent: null }, null)).kind,
+    ).toBe("signed_in");
   });
 });

@@ -3,25 +3,25 @@
 import { count, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
-import { auditEvents, backupCodes, trustedBrowsers } from "@/db/schema";
+import { auditEvents, backupCodes, trustedBrowsers, users, type User } from "@/db/schema";
 import { generateNewBackupCodes, revokeAllBrowsers, turnOffTwoFactorMethod } from "@/app/(console)/profile/security/actions";
+import { NEEDS_REAUTH } from "@/lib/action";
 import { REAUTH_WINDOW_MS, markReauthenticated } from "@/lib/auth/reauth";
-import { createUserSession } from "@/lib/auth/sessions";
+import { getViewer } from "@/lib/auth/viewer";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { listEnabledMethods } from "@/lib/two-factor/methods";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
-import type { CurrentUser } from "@/lib/auth/current-user";
-import { createTestUser, resetDatabase } from "../support/db";
+import { createTestUser, createUserSession, resetDatabase } from "../support/db";
+import { holdSessionCookie } from "../support/b-helpers";
+import { jar } from "../support/next-headers";
+import { viewerOf } from "../support/sign-in";
 
-// The session the action sees, in place of Auth.js's cookie; the reauth check still reads the database.
-const signedIn = vi.hoisted(() => ({ current: null as CurrentUser | null }));
-vi.mock("@/lib/auth/current-user", () => ({ requireUser: async () => signedIn.current }));
-vi.mock("@/lib/auth/refresh-session", () => ({ keepOnlyThisSession: async () => {} }));
+// The session cookie comes from a plain jar; the viewer and its re-authentication window are read from the database.
+vi.mock("next/headers", async () => (await import("../support/b-helpers")).nextHeadersWithJar());
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.7" }) }));
 
 const context = { ip: "203.0.113.7", userAgent: "vitest" };
 
@@ -38,31 +38,35 @@ async function state(userId: string) {
 
 describe("sensitive changes without a recent re-authentication", () => {
   let sessionId: string;
-  let userId: string;
+  let user: User;
 
   beforeEach(async () => {
     await resetDatabase();
+    jar.clear();
     freezeClock(new Date("2030-04-01T10:00:05Z"));
     const db = await getDb();
-    const user = await createTestUser();
-    userId = user.id;
-    const { secret } = await beginAppSetup(db, user);
-    expect(await confirmAppSetup(db, user.id, totpCodeAt(secret, now()), context)).toMatchObject({ ok: true });
-    await generateBackupCodes(db, user.id, context);
-    await trustBrowser(db, user.id, 30, context);
-    sessionId = await createUserSession(db, user.id, context);
-    signedIn.current = { user, sessionId, mustEnroll: false };
+    const created = await createTestUser();
+    const { secret } = await beginAppSetup(db, created);
+    expect(await confirmAppSetup(db, created.id, totpCodeAt(secret, now()), context)).toMatchObject({ ok: true });
+    await generateBackupCodes(db, created.id, context);
+    await trustBrowser(db, created.id, 30, context);
+    // Signed in after those changes, at the session version they left.
+    [user] = await db.select().from(users).where(eq(users.id, created.id));
+    sessionId = await createUserSession(user.id, context);
+    await holdSessionCookie(user, sessionId);
+    expect(await viewerOf(sessionId, user)).toMatchObject({ methods: ["app"], reauthenticated: true });
     advanceClock(REAUTH_WINDOW_MS + 1000);
+    expect(await viewerOf(sessionId, user)).toMatchObject({ reauthenticated: false });
   });
 
   it("turning off the app, new backup codes and forgetting browsers each answer reauth and change nothing", async () => {
-    const before = await state(userId);
+    const before = await state(user.id);
     const form = new FormData();
     form.set("method", "app");
-    expect(await turnOffTwoFactorMethod(form)).toEqual({ reauth: true });
-    expect(await generateNewBackupCodes()).toEqual({ reauth: true });
-    expect(await revokeAllBrowsers()).toEqual({ reauth: true });
-    expect(await state(userId)).toEqual(before);
+    expect(await turnOffTwoFactorMethod(form)).toEqual(NEEDS_REAUTH);
+    expect(await generateNewBackupCodes()).toEqual(NEEDS_REAUTH);
+    expect(await revokeAllBrowsers()).toEqual(NEEDS_REAUTH);
+    expect(await state(user.id)).toEqual(before);
   });
 
   it("after re-authenticating, the same call turns the app off (so the refusal above is the window)", async () => {
@@ -70,6 +74,8 @@ describe("sensitive changes without a recent re-authentication", () => {
     const form = new FormData();
     form.set("method", "app");
     expect(await turnOffTwoFactorMethod(form)).toMatchObject({ ok: true });
-    expect((await state(userId)).methods).toEqual([]);
+    expect((await state(user.id)).methods).toEqual([]);
+    // The session version went up; Auth.js refreshed this browser's cookie, so it stays signed in.
+    expect(await getViewer()).toMatchObject({ sessionId, methods: [] });
   });
 });

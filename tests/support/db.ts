@@ -1,14 +1,17 @@
 // Helpers for database tests: a clean slate between tests and quick user creation.
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { hashPassword } from "@/lib/auth/password";
-import { users, type Role, type User } from "@/db/schema";
+import { SESSION_LIFETIME_MS } from "@/lib/auth/sessions";
+import { addMs, now } from "@/lib/clock";
+import type { RequestContext } from "@/lib/request";
+import { attemptState } from "@/lib/two-factor/lockout";
+import { userSessions, users, type Role, type User } from "@/db/schema";
 
 const TABLES = [
   "audit_events",
   "rate_limits",
   "outbox_messages",
-  "sign_in_tickets",
   "user_sessions",
   "email_codes",
   "backup_codes",
@@ -49,4 +52,34 @@ export async function createTestUser(
     })
     .returning();
   return user;
+}
+
+/**
+ * A signed-in session, as a completed sign-in leaves it (active, re-authenticated now), without going
+ * through the sign-in flow: for tests of what a signed-in user does.
+ */
+export async function createUserSession(userId: string, context: RequestContext): Promise<string> {
+  const db = await getDb();
+  const at = now();
+  const [row] = await db
+    .insert(userSessions)
+    .values({
+      userId,
+      createdAt: at,
+      lastSeenAt: at,
+      activatedAt: at,
+      reauthenticatedAt: at,
+      expiresAt: addMs(at, SESSION_LIFETIME_MS),
+      ip: context.ip,
+      userAgent: context.userAgent,
+    })
+    .returning({ id: userSessions.id });
+  return row.id;
+}
+
+/** When the user may next try a code (null: now), or "locked", as the code page reads it. */
+export async function codeAttemptState(userId: string): Promise<{ locked: boolean; retryAt: Date | null }> {
+  const db = await getDb();
+  const [user] = await db.select({ status: users.status, codeRetryAfter: users.codeRetryAfter }).from(users).where(eq(users.id, userId));
+  return user ? attemptState(user, now()) : { locked: true, retryAt: null };
 }

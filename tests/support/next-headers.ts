@@ -1,5 +1,5 @@
-// Next.js's request plumbing for tests that call server actions directly: cookies from a plain jar,
-// headers of a fixed client. Use with
+// Next.js's request plumbing for tests that call server actions and pages directly: cookies from a
+// plain jar, headers of a fixed client. Use with
 //   vi.mock("next/headers", () => import("../support/next-headers"));
 export const jar = new Map<string, string>();
 
@@ -8,12 +8,14 @@ export const CLIENT_ADDRESS = "203.0.113.9";
 export async function cookies() {
   return {
     get: (name: string) => (jar.has(name) ? { name, value: jar.get(name)! } : undefined),
+    getAll: () => [...jar].map(([name, value]) => ({ name, value })),
     has: (name: string) => jar.has(name),
     set: (name: string, value: string) => (value ? jar.set(name, value) : jar.delete(name)),
     delete: (name: string) => jar.delete(name),
+    toString: () => [...jar].map(([name, value]) => `${name}=${value}`).join("; "),
   };
 }
 
 export async function headers() {
-  return new Headers({ "user-agent": "vitest", "x-forwarded-for": CLIENT_ADDRESS });
+  return new Headers({ host: "localhost:3000", "user-agent": "vitest", "x-forwarded-for": CLIENT_ADDRESS });
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
 import { signInWithPassword } from "./actions";
-import { getCurrentUser } from "@/lib/auth/current-user";
+import { getViewer } from "@/lib/auth/viewer";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = safeCallbackPath(params.callbackUrl);
-  if (await getCurrentUser()) redirect(callbackUrl);
+  if (await getViewer()) redirect(callbackUrl);
   const notice = params.reason === "locked" ? "Your account has been locked. Ask an admin to unlock it." : undefined;
   return (
     <>

@@ -2,7 +2,7 @@
 // re-authentication window, so that the "Confirm it's you" step can be tried without waiting 10
 // minutes. It can only ask more of the caller's own session, never less.
 import { getDb } from "@/db/client";
-import { getCurrentUser } from "@/lib/auth/current-user";
+import { getViewer } from "@/lib/auth/viewer";
 import { forgetReauthentication } from "@/lib/auth/reauth";
 import { outboxEnabled } from "@/lib/env";
 
@@ -12,8 +12,8 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 export async function POST(): Promise<Response> {
   if (!outboxEnabled()) return new Response("Not found", { status: 404, headers: NO_STORE });
-  const current = await getCurrentUser();
-  if (!current) return Response.json({ error: "Sign in first." }, { status: 401, headers: NO_STORE });
-  await forgetReauthentication(await getDb(), current.sessionId);
+  const viewer = await getViewer();
+  if (!viewer) return Response.json({ error: "Sign in first." }, { status: 401, headers: NO_STORE });
+  await forgetReauthentication(await getDb(), viewer.sessionId);
   return new Response(null, { status: 204, headers: NO_STORE });
 }

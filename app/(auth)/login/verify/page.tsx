@@ -3,15 +3,10 @@ import Link from "next/link";
 import { VerifyForm } from "@/components/auth/verify-form";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
-import type { MethodKind, User } from "@/db/schema";
 import { readChallengeCookie } from "@/lib/auth/flow-cookies";
-import { signInMethods } from "@/lib/auth/second-factor";
-import { findLiveChallenge } from "@/lib/two-factor/challenge";
-import { emailCodeCooldown } from "@/lib/two-factor/email-codes";
-import { codeAttemptState } from "@/lib/two-factor/lockout";
-import { getPolicy, skipDays, type Policy } from "@/lib/two-factor/policy";
+import { loadChallenge, resendAt, type PendingSignIn } from "@/lib/auth/sign-in-flow";
+import { skipDays } from "@/lib/two-factor/policy";
 import { SIGN_IN_UNAVAILABLE, unlessDatabaseIsDown } from "@/lib/unavailable";
-import { findUserById } from "@/lib/users";
 
 export const metadata: Metadata = { title: "Authentication code" };
 
@@ -20,31 +15,12 @@ function maskEmail(email: string): string {
   return `${local.slice(0, 1)}${"•".repeat(Math.max(1, Math.min(6, local.length - 1)))}@${domain}`;
 }
 
-type Loaded =
-  | { kind: "gone" }
-  | { kind: "unavailable" }
-  | {
-      kind: "live";
-      user: User;
-      methods: MethodKind[];
-      policy: Policy;
-      attempts: { locked: boolean; retryAt: Date | null };
-      resendAt: Date | null;
-    };
+type Loaded = { kind: "gone" } | { kind: "unavailable" } | { kind: "live"; pending: PendingSignIn };
 
 async function load(): Promise<Loaded> {
-  const cookie = await readChallengeCookie();
-  const db = await getDb();
-  const challenge = cookie ? await findLiveChallenge(db, cookie.challengeId, cookie.userId) : null;
-  const user = challenge ? await findUserById(db, challenge.userId) : null;
-  if (!challenge || !user) return { kind: "gone" };
-  const [methods, policy, attempts, cooldown] = await Promise.all([
-    signInMethods(db, user.id),
-    getPolicy(db),
-    codeAttemptState(db, user.id),
-    emailCodeCooldown(db, user.id),
-  ]);
-  return { kind: "live", user, methods, policy, attempts, resendAt: cooldown.retryAt };
+  const claim = await readChallengeCookie();
+  const pending = claim ? await loadChallenge(await getDb(), claim) : null;
+  return pending ? { kind: "live", pending } : { kind: "gone" };
 }
 
 export default async function VerifyPage() {
@@ -74,17 +50,17 @@ export default async function VerifyPage() {
       </>
     );
   }
-  const { user, methods, policy, attempts, resendAt } = loaded;
+  const { pending } = loaded;
   return (
     <>
       <h1 className="text-xl font-semibold tracking-tight">Input Authentication Code</h1>
       <VerifyForm
-        methods={methods}
-        maskedEmail={maskEmail(user.email)}
-        rememberDays={skipDays(policy)}
-        retryAt={attempts.retryAt?.toISOString() ?? null}
-        locked={attempts.locked}
-        resendAt={resendAt?.toISOString() ?? null}
+        methods={pending.methods}
+        maskedEmail={maskEmail(pending.email)}
+        rememberDays={skipDays(pending.policy)}
+        retryAt={pending.attempts.retryAt?.toISOString() ?? null}
+        locked={pending.attempts.locked}
+        resendAt={resendAt(pending)?.toISOString() ?? null}
       />
     </>
   );

@@ -9,29 +9,20 @@ import { ReauthProvider } from "@/components/two-factor/reauth";
 import { TrustedBrowsersCard, type TrustedBrowserRow } from "@/components/two-factor/trusted-browsers-card";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
-import { requireUser } from "@/lib/auth/current-user";
 import { readTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
-import { isRecentlyReauthenticated } from "@/lib/auth/reauth";
+import { requireViewer } from "@/lib/auth/viewer";
 import { appName } from "@/lib/env";
-import { appMethodStatus } from "@/lib/two-factor/app-method";
-import { backupCodeStatus } from "@/lib/two-factor/backup-codes";
-import { listEnabledMethods } from "@/lib/two-factor/methods";
-import { getPolicy } from "@/lib/two-factor/policy";
-import { listTrustedBrowsers } from "@/lib/two-factor/trusted-browsers";
+import { ownSecurity, type TrustedBrowser } from "@/lib/two-factor/own-security";
 
 export const metadata: Metadata = { title: "Two-Factor Authentication" };
 
 export default async function SecurityPage() {
-  const { user, sessionId, mustEnroll } = await requireUser({ allowEnrollment: true });
-  const db = await getDb();
-  const [methods, app, backup, policy, recent] = await Promise.all([
-    listEnabledMethods(db, user.id),
-    appMethodStatus(db, user.id),
-    backupCodeStatus(db, user.id),
-    getPolicy(db),
-    isRecentlyReauthenticated(db, sessionId),
-  ]);
-  const browsers = recent ? await trustedBrowserRows(user.id) : null;
+  // The viewer brings the methods, the policy and the re-authentication window; one statement more
+  // reads the backup codes and the trusted browsers.
+  const { user, methods, enabledAt, policy, mustEnroll, reauthenticated } = await requireViewer({ allowEnrollment: true });
+  const { backupCodes: backup, trustedBrowsers } = await ownSecurity(await getDb(), user.id);
+  // The list of trusted browsers is shown only after "Confirm it's you".
+  const browsers = reauthenticated ? await trustedBrowserRows(trustedBrowsers, user.id) : null;
   const name = appName();
   const lastMethod = methods.length === 1;
 
@@ -65,8 +56,8 @@ export default async function SecurityPage() {
             appName={name}
           />
           <AppMethodCard
-            enabled={app.enabled}
-            since={app.enabledAt ? formatDateTime(app.enabledAt) : null}
+            enabled={methods.includes("app")}
+            since={enabledAt.app ? formatDateTime(enabledAt.app) : null}
             lastMethod={lastMethod}
             account={user.email}
             appName={name}
@@ -88,8 +79,8 @@ export default async function SecurityPage() {
 }
 
 /** Only what the table shows: no address, and the user agent reduced to a readable name. */
-async function trustedBrowserRows(userId: string): Promise<TrustedBrowserRow[]> {
-  const [rows, cookie] = await Promise.all([listTrustedBrowsers(await getDb(), userId), readTrustedBrowserCookie()]);
+async function trustedBrowserRows(rows: TrustedBrowser[], userId: string): Promise<TrustedBrowserRow[]> {
+  const cookie = await readTrustedBrowserCookie();
   return rows.map((row) => ({
     id: row.id,
     name: describeBrowser(row.userAgent),

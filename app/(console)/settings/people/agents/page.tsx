@@ -4,13 +4,13 @@ import { AddAgentButton } from "@/components/agents/add-agent";
 import { PeopleFilters } from "@/components/agents/people-filters";
 import { PeopleTable } from "@/components/agents/people-table";
 import { getDb } from "@/db/client";
-import { requireAdmin } from "@/lib/auth/current-user";
+import { requireViewer } from "@/lib/auth/viewer";
 import { peopleSearch, searchPeople } from "@/lib/people-query";
 
 export const metadata: Metadata = { title: "Agents" };
 
 export default async function AgentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { user } = await requireAdmin();
+  const { user } = await requireViewer({ admin: true });
   const search = peopleSearch.parse(await searchParams);
   const people = await searchPeople(await getDb(), search);
   return (

@@ -4,9 +4,7 @@ import Link from "next/link";
 import { PolicyForm } from "@/components/policy/policy-form";
 import { getDb } from "@/db/client";
 import { SKIP_DAYS } from "@/db/schema";
-import { requireAdmin } from "@/lib/auth/current-user";
-import { hasTwoFactor } from "@/lib/two-factor/methods";
-import { getPolicy } from "@/lib/two-factor/policy";
+import { requireViewer } from "@/lib/auth/viewer";
 import { findUserById } from "@/lib/users";
 
 export const metadata: Metadata = { title: "2FA Policy" };
@@ -16,11 +14,10 @@ function formatDate(date: Date): string {
 }
 
 export default async function PolicyPage() {
-  const { user } = await requireAdmin();
-  const db = await getDb();
-  const policy = await getPolicy(db);
-  const canChange = await hasTwoFactor(db, user.id);
-  const changedBy = policy.updatedBy ? await findUserById(db, policy.updatedBy) : null;
+  // The viewer brings the policy and the admin's own methods; one statement more names who changed it last.
+  const { policy, methods } = await requireViewer({ admin: true });
+  const canChange = methods.length > 0;
+  const changedBy = policy.updatedBy ? await findUserById(await getDb(), policy.updatedBy) : null;
 
   return (
     <div className="flex flex-col gap-6">

@@ -6,8 +6,8 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
 import { AUDIT_TYPES } from "@/lib/audit";
-import { requireAdmin } from "@/lib/auth/current-user";
-import { auditSearch, listAuditEvents, resolveAuditFilter, type AuditSearch } from "@/lib/audit-query";
+import { auditFilter, auditSearch, listAuditEvents, type AuditSearch } from "@/lib/audit-query";
+import { requireViewer } from "@/lib/auth/viewer";
 
 export const metadata: Metadata = { title: "Audit Log" };
 
@@ -26,13 +26,15 @@ function query(search: AuditSearch, cursor: Record<string, number> = {}): string
 }
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireAdmin();
+  await requireViewer({ admin: true });
   const search = auditSearch.parse(await searchParams);
-  const db = await getDb();
-  const { filter, unknownUser } = await resolveAuditFilter(db, search);
-  const page = unknownUser
-    ? { events: [], older: null, newer: null }
-    : await listAuditEvents(db, filter, search.before ? { before: search.before } : search.after ? { after: search.after } : {});
+  // One statement: the account typed is resolved in the same query as the page of events.
+  const page = await listAuditEvents(
+    await getDb(),
+    auditFilter(search),
+    search.before ? { before: search.before } : search.after ? { after: search.after } : {},
+  );
+  const { unknownUser } = page;
   const base = "/settings/security/audit-log";
 
   return (

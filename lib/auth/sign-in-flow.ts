@@ -1,0 +1,297 @@
+// The sign-in flow, both steps: the password (signed in, a challenge, or refused) and the second factor
+// (verified, challenge completed, browser trusted under the policy, lock notice sent). Each answer ends
+// with a session written pending and its one-time ticket, which the caller hands to Auth.js. Every
+// step costs few statements: what a step reads is read in one, what it writes is written in one.
+// Cookies, messages and redirects are the actions' (app/(auth)/login/).
+import { sql } from "drizzle-orm";
+import type { Database, Queryable } from "@/db/client";
+import { asDate, asDateOrNull, query, withParts } from "@/db/sql";
+import type { MethodKind } from "@/db/schema";
+import { auditPart } from "../audit";
+import { now } from "../clock";
+import { sendNotice } from "../email/notify";
+import { accountLockedEmail } from "../email/templates";
+import { countHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
+import type { RequestContext } from "../request";
+import { cancelChallenge, createChallenge, liveChallenge } from "../two-factor/challenge";
+import { readRecentSends, recentSendsJson, sendRefusal, type RecentSend } from "../two-factor/email-codes";
+import { enrollmentRequired, signInMethods } from "../two-factor/enrollment";
+import { attemptSecondFactor, attemptState, type CodeInput } from "../two-factor/lockout";
+import { skipDays, type Policy } from "../two-factor/policy";
+import { honourTrustedBrowserPart, trustBrowserParts } from "../two-factor/trusted-browsers";
+import { emailSignInCode, type SendCodeResult } from "./email-sign-in-code";
+import { verifyPassword } from "./password";
+import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./password-limits";
+import { pendingSession, sweepUnredeemedSessions } from "./sessions";
+
+type SignInPolicy = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod">;
+
+/** What the browser claims from its trusted-browser cookie (sealed, so it is ours, but maybe stale). */
+export type TrustedBrowserClaim = { browserId: string; userId: string };
+
+/** The pending sign-in a challenge cookie names. */
+export type ChallengeClaim = { challengeId: string; userId: string };
+
+/** Signed in: hand `ticket` to Auth.js. `mustEnroll`: the policy wants a method first, so go to /profile/security. */
+export type SignedIn = { kind: "signed_in"; userId: string; ticket: string; mustEnroll: boolean };
+
+export type PasswordStepResult =
+  | (SignedIn & { via: "no_two_factor" | "trusted_browser" })
+  | { kind: "challenge"; userId: string; challengeId: string; methods: MethodKind[]; emailed?: SendCodeResult }
+  | { kind: "invalid" }
+  | { kind: "throttled"; retryAt: Date }
+  | { kind: "locked" }
+  | { kind: "disabled" };
+
+type AccountRow = {
+  hits: Record<string, number | string>;
+  id: string | null;
+  name: string | null;
+  email: string | null;
+  password_hash: string | null;
+  status: string | null;
+  methods: MethodKind[];
+  two_factor_mode: SignInPolicy["twoFactorMode"];
+  skip_days: number;
+  require_enrollment: boolean;
+  allow_email_method: boolean;
+};
+
+/**
+ * The password step. One statement counts the attempt against the account's and the address's
+ * limits and reads the account with its methods and the policy; one more writes the outcome: the
+ * failure's audit row, or (the hits given back, since the limits count failures only) the
+ * challenge with its audit row, or the pending session.
+ */
+export async function passwordStep(
+  db: Database,
+  input: { account: string; password: string },
+  context: RequestContext,
+  trusted: TrustedBrowserClaim | null,
+): Promise<PasswordStepResult> {
+  const account = input.account.trim().toLowerCase();
+  const counters: Counter[] = [{ key: `password:account:${account}`, limit: ACCOUNT_LIMIT }];
+  if (context.ip) counters.push({ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT });
+  const at = now();
+  // Now and then the statement also sweeps finished rate-limit windows and unredeemed sessions.
+  const sweep = sweepNowAndThen(at);
+  const [row] = await query<AccountRow>(
+    db,
+    sql`${withParts({ hits: countHits(counters, at), sweep, unredeemed: sweep && sweepUnredeemedSessions(at) })}
+    select (select json_object_agg(key, count) from hits) as hits,
+      u.id, u.name, u.email, u.password_hash, u.status,
+      coalesce((select json_agg(m.kind order by m.kind) from two_factor_methods m where m.user_id = u.id and m.enabled_at is not null), '[]'::json) as methods,
+      s.two_factor_mode, s.skip_days, s.require_enrollment, s.allow_email_method
+    from settings s
+    left join lateral (select * from users where username = ${account} or email = ${account} limit 1) u on true
+    where s.id = 1`,
+  );
+  const hits = readHits(counters, row.hits, at);
+  const retryAt = refusedUntil(hits);
+  if (retryAt) {
+    await db.execute(auditPart({ type: "sign_in.throttled", context, details: { account: account.slice(0, 254) } }, { at }));
+    return { kind: "throttled", retryAt };
+  }
+
+  const passwordOk = await verifyPassword(row.password_hash, input.password);
+  if (!row.id || !passwordOk) {
+    const reason = row.id ? "wrong_password" : "unknown_account";
+    await db.execute(auditPart({ type: "sign_in.failed", subjectId: row.id, context, details: { reason } }, { at }));
+    return { kind: "invalid" };
+  }
+  const userId = row.id;
+  const refund = refundHits(hits);
+  // Only after a right password do we say that an account is locked or disabled.
+  if (row.status === "locked" || row.status === "disabled") {
+    const event =
+      row.status === "locked"
+        ? auditPart({ type: "sign_in.locked_account", subjectId: userId, context }, { at })
+        : auditPart({ type: "sign_in.failed", subjectId: userId, context, details: { reason: "disabled" } }, { at });
+    await db.execute(sql`${withParts({ refund, event })} select 1`);
+    return { kind: row.status };
+  }
+
+  const policy: SignInPolicy = {
+    twoFactorMode: row.two_factor_mode,
+    skipDays: row.skip_days,
+    requireEnrollment: row.require_enrollment,
+    allowEmailMethod: row.allow_email_method,
+  };
+  const mustEnroll = enrollmentRequired(policy, row.methods);
+  const methods = signInMethods(policy, row.methods);
+  if (methods.length === 0) {
+    const session = pendingSession(userId, context, at);
+    await db.execute(sql`${withParts({ refund, session: session.part })} select 1`);
+    return { kind: "signed_in", via: "no_two_factor", userId, ticket: session.ticket, mustEnroll };
+  }
+
+  // A trusted browser skips the code when the policy and its row say so; otherwise a challenge,
+  // decided and written by the same statement.
+  const days = skipDays(policy);
+  const honour =
+    trusted && trusted.userId === userId && days !== null ? honourTrustedBrowserPart(trusted.browserId, userId, days, at) : null;
+  const session = honour ? pendingSession(userId, context, at, "honoured") : null;
+  const [written] = await query<{ challenge_id: string | null }>(
+    db,
+    sql`${withParts({
+      refund,
+      honoured: honour,
+      session: session?.part,
+      challenge: createChallenge(userId, at, honour ? "honoured" : undefined),
+      challenged: auditPart({ type: "sign_in.challenged", subjectId: userId, context, details: { methods } }, { at, onlyIf: "challenge" }),
+    })} select (select id from challenge) as challenge_id`,
+  );
+  if (!written.challenge_id) {
+    if (!session) throw new Error("neither a challenge nor a session was written");
+    return { kind: "signed_in", via: "trusted_browser", userId, ticket: session.ticket, mustEnroll };
+  }
+  // With email as the only method the code goes out at once (a failed send is not fatal: the code
+  // page offers "Resend"); with the app it waits to be asked for.
+  const emailed =
+    methods.length === 1 && methods[0] === "email"
+      ? await emailSignInCode(db, { id: userId, name: row.name!, email: row.email! })
+      : undefined;
+  return { kind: "challenge", userId, challengeId: written.challenge_id, methods, emailed };
+}
+
+export type CodeStepResult =
+  | (SignedIn & { trustedBrowser: { id: string; expiresAt: Date } | null })
+  | { kind: "invalid" }
+  | { kind: "wait"; retryAt: Date }
+  | { kind: "locked" }
+  | { kind: "expired" };
+
+/**
+ * The code step: the attempt rules (lib/two-factor/lockout.ts) with the challenge, in one
+ * transaction. A right code completes the challenge and writes the pending session (and, when asked
+ * and the policy allows, the trusted browser) in the statement that spends the code. The code that
+ * locks the account ends the challenge, and its owner is told.
+ */
+export async function codeStep(
+  db: Database,
+  claim: ChallengeClaim,
+  input: CodeInput & { remember: boolean },
+  context: RequestContext,
+): Promise<CodeStepResult> {
+  let ticket = "";
+  const result = await attemptSecondFactor(db, {
+    userId: claim.userId,
+    input,
+    context,
+    challengeId: claim.challengeId,
+    lockPolicy: input.remember,
+    onSuccess: (_method, at, user) => {
+      const session = pendingSession(claim.userId, context, at, "completed");
+      ticket = session.ticket;
+      const days = input.remember ? skipDays(user.policy) : null;
+      if (days === null) return { parts: { session: session.part } };
+      return {
+        parts: { session: session.part, ...trustBrowserParts(claim.userId, days, context, at, "completed") },
+        returning: sql`(select id from trusted where revoked_at is null) as trusted_id, (select expires_at from trusted where revoked_at is null) as trusted_expires_at`,
+      };
+    },
+  });
+  switch (result.kind) {
+    case "ok":
+      break;
+    case "locked":
+      if (result.justLocked && result.user) {
+        await sendNotice({ to: result.user.email, ...accountLockedEmail({ name: result.user.name }) }, "lock");
+      }
+      return { kind: "locked" };
+    case "wait":
+      return { kind: "wait", retryAt: result.retryAt };
+    case "invalid":
+    case "expired":
+      return { kind: result.kind };
+  }
+  const { trusted_id: trustedId, trusted_expires_at: trustedExpiresAt } = result.returned;
+  const trustedBrowser = typeof trustedId === "string" ? { id: trustedId, expiresAt: asDate(trustedExpiresAt) } : null;
+  const user = result.user!;
+  return { kind: "signed_in", userId: claim.userId, ticket, mustEnroll: enrollmentRequired(user.policy, user.methods), trustedBrowser };
+}
+
+/** A pending sign-in as the code page shows it: whom it is for, how they may answer, and the waits. */
+export type PendingSignIn = {
+  userId: string;
+  name: string;
+  email: string;
+  /** The methods that may answer (signInMethods). */
+  methods: MethodKind[];
+  policy: SignInPolicy;
+  attempts: { locked: boolean; retryAt: Date | null };
+  recentSends: RecentSend[];
+};
+
+/**
+ * The one loader of a pending sign-in, for the code page and its Resend: the live challenge the
+ * cookie names with its user, their methods, the policy, the attempt state and the recent email
+ * sends, in one statement. Null once the challenge is completed, cancelled or expired.
+ */
+export async function loadChallenge(db: Queryable, claim: ChallengeClaim): Promise<PendingSignIn | null> {
+  const at = now();
+  const [row] = await query<{
+    name: string;
+    email: string;
+    status: string;
+    code_retry_after: string | null;
+    methods: MethodKind[];
+    two_factor_mode: SignInPolicy["twoFactorMode"];
+    skip_days: number;
+    require_enrollment: boolean;
+    allow_email_method: boolean;
+    recent: { sentAt: string; purpose: "sign_in" | "setup" }[];
+  }>(
+    db,
+    sql`select u.name, u.email, u.status, u.code_retry_after,
+      coalesce((select json_agg(m.kind order by m.kind) from two_factor_methods m where m.user_id = u.id and m.enabled_at is not null), '[]'::json) as methods,
+      s.two_factor_mode, s.skip_days, s.require_enrollment, s.allow_email_method,
+      ${recentSendsJson(sql`u.id`, at)} as recent
+    from sign_in_challenges c
+    join users u on u.id = c.user_id
+    join settings s on s.id = 1
+    where ${liveChallenge(claim.challengeId, claim.userId, at, "c")}`,
+  );
+  if (!row) return null;
+  const policy: SignInPolicy = {
+    twoFactorMode: row.two_factor_mode,
+    skipDays: row.skip_days,
+    requireEnrollment: row.require_enrollment,
+    allowEmailMethod: row.allow_email_method,
+  };
+  return {
+    userId: claim.userId,
+    name: row.name,
+    email: row.email,
+    methods: signInMethods(policy, row.methods),
+    policy,
+    attempts: attemptState({ status: row.status, codeRetryAfter: asDateOrNull(row.code_retry_after) }, at),
+    recentSends: readRecentSends(row.recent),
+  };
+}
+
+/** When "Resend" may be pressed again for this pending sign-in; null when now. */
+export function resendAt(pending: PendingSignIn): Date | null {
+  return sendRefusal(pending.recentSends, "sign_in", now())?.retryAt ?? null;
+}
+
+export type ResendResult = SendCodeResult | { ok: false; reason: "expired" | "no_email" };
+
+/** "Resend" (or "Email me a code instead"): a new sign-in code to the pending user, under the send limits. */
+export async function resendSignInCode(db: Database, claim: ChallengeClaim): Promise<ResendResult> {
+  const pending = await loadChallenge(db, claim);
+  if (!pending) return { ok: false, reason: "expired" };
+  if (!pending.methods.includes("email")) return { ok: false, reason: "no_email" };
+  return emailSignInCode(db, { id: pending.userId, name: pending.name, email: pending.email });
+}
+
+/** Cancel: the challenge ends and the event is written, in one statement. */
+export async function cancelSignIn(db: Queryable, claim: ChallengeClaim, context: RequestContext): Promise<void> {
+  const at = now();
+  await db.execute(
+    sql`${withParts({
+      cancelled: cancelChallenge(claim.challengeId, claim.userId, at),
+      event: auditPart({ type: "sign_in.cancelled", subjectId: claim.userId, context }, { at, onlyIf: "cancelled" }),
+    })} select 1`,
+  );
+}

@@ -1,0 +1,129 @@
+// Who is asking, once per request: every layout, page, route handler and server action authorizes
+// here. The session token is decoded once, then one statement returns the live session, its user,
+// the 2FA policy and the user's enabled methods. React's cache() shares the answer across a render
+// (layout and page, nested components); a server action runs outside it and asks afresh, so the
+// render that follows a change sees the change.
+import "server-only";
+import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { getToken } from "next-auth/jwt";
+import { cookies } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { getDb, type Queryable } from "@/db/client";
+import { asDate } from "@/db/sql";
+import { settings, userSessions, users, type MethodKind, type User } from "@/db/schema";
+import { now } from "../clock";
+import { authSecret } from "../env";
+import { enrollmentRequired } from "../two-factor/enrollment";
+import type { Policy } from "../two-factor/policy";
+import { secureCookies } from "./cookie-names";
+import { REAUTH_WINDOW_MS } from "./reauth";
+
+export type ViewerUser = Pick<User, "id" | "username" | "email" | "name" | "role" | "passwordChangedAt">;
+
+export type Viewer = {
+  sessionId: string;
+  user: ViewerUser;
+  policy: Policy;
+  /** The enabled methods, in a fixed order (app, email). */
+  methods: MethodKind[];
+  enabledAt: Partial<Record<MethodKind, Date>>;
+  /** The policy wants an (allowed) second factor this user does not have yet. */
+  mustEnroll: boolean;
+  /** This session proved the password or a code within the last 10 minutes. */
+  reauthenticated: boolean;
+};
+
+export type SessionClaims = { sessionId: string; userId: string; sessionVersion: number };
+
+/**
+ * The session, its user, the policy and the user's methods in one statement: only while the session
+ * is active (its ticket redeemed), not revoked or expired, its user active and the user's session
+ * version unchanged since sign-in.
+ */
+export async function findViewer(db: Queryable, claims: SessionClaims): Promise<Viewer | null> {
+  const at = now();
+  const [row] = await db
+    .select({
+      reauthenticatedAt: userSessions.reauthenticatedAt,
+      user: {
+        id: users.id,
+        username: users.username,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        passwordChangedAt: users.passwordChangedAt,
+      },
+      policy: {
+        twoFactorMode: settings.twoFactorMode,
+        skipDays: settings.skipDays,
+        requireEnrollment: settings.requireEnrollment,
+        allowEmailMethod: settings.allowEmailMethod,
+        updatedAt: settings.updatedAt,
+        updatedBy: settings.updatedBy,
+      },
+      methods: sql<{ kind: MethodKind; enabledAt: string }[]>`coalesce((
+        select json_agg(json_build_object('kind', m.kind, 'enabledAt', m.enabled_at) order by m.kind)
+        from two_factor_methods m where m.user_id = ${users.id} and m.enabled_at is not null), '[]'::json)`,
+    })
+    .from(userSessions)
+    .innerJoin(users, eq(users.id, userSessions.userId))
+    .innerJoin(settings, eq(settings.id, 1))
+    .where(
+      and(
+        eq(userSessions.id, claims.sessionId),
+        eq(userSessions.userId, claims.userId),
+        isNotNull(userSessions.activatedAt),
+        isNull(userSessions.revokedAt),
+        gt(userSessions.expiresAt, at),
+        eq(users.status, "active"),
+        eq(users.sessionVersion, claims.sessionVersion),
+      ),
+    )
+    .limit(1);
+  if (!row) return null;
+  const methods = row.methods.map((method) => method.kind);
+  return {
+    sessionId: claims.sessionId,
+    user: row.user,
+    policy: row.policy,
+    methods,
+    enabledAt: Object.fromEntries(row.methods.map((method) => [method.kind, asDate(method.enabledAt)])),
+    mustEnroll: enrollmentRequired(row.policy, methods),
+    reauthenticated: row.reauthenticatedAt !== null && row.reauthenticatedAt.getTime() > at.getTime() - REAUTH_WINDOW_MS,
+  };
+}
+
+/**
+ * The claims of the session cookie as the cookies stand now. Auth.js's auth() reads the request's
+ * Cookie header, which stays stale in the render that follows a server action that refreshed the
+ * token (keepOnlyThisSession); cookies() already holds the refreshed one.
+ */
+async function sessionClaims(): Promise<SessionClaims | null> {
+  const jar = await cookies();
+  // No session cookie, nothing to decrypt (the same cookie name as Auth.js: secure in production).
+  if (!jar.getAll().some((cookie) => cookie.name.endsWith("authjs.session-token") || cookie.name.includes("authjs.session-token.")))
+    return null;
+  const token = await getToken({ req: { headers: { cookie: jar.toString() } }, secret: authSecret(), secureCookie: secureCookies });
+  if (!token?.uid || !token.sid || token.sv === undefined) return null;
+  return { sessionId: token.sid, userId: token.uid, sessionVersion: token.sv };
+}
+
+/** The signed-in viewer of this request, or null when there is no live session. */
+export const getViewer = cache(async (): Promise<Viewer | null> => {
+  const claims = await sessionClaims();
+  return claims ? findViewer(await getDb(), claims) : null;
+});
+
+/**
+ * The viewer, or a redirect to sign-in. Until a required second factor is set up, only the pages
+ * that set it up (`allowEnrollment`) are open; everything else goes to /profile/security. `admin`
+ * pages answer 403 to everyone else.
+ */
+export async function requireViewer(options: { allowEnrollment?: boolean; admin?: boolean } = {}): Promise<Viewer> {
+  const viewer = await getViewer();
+  if (!viewer) redirect("/login");
+  if (viewer.mustEnroll && !options.allowEnrollment) redirect("/profile/security");
+  if (options.admin && viewer.user.role !== "admin") forbidden();
+  return viewer;
+}

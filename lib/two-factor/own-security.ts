@@ -1,0 +1,39 @@
+// What Profile > Two-Factor Authentication shows beyond the viewer, in one statement: the state of the
+// user's backup codes and their live trusted browsers, most recently used first.
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { asDate, asDateOrNull, asNumber, query, timestamptz } from "@/db/sql";
+import { now } from "../clock";
+import type { BackupCodeStatus } from "./backup-codes";
+
+export type TrustedBrowser = { id: string; userAgent: string | null; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date };
+
+export async function ownSecurity(
+  db: Queryable,
+  userId: string,
+): Promise<{ backupCodes: BackupCodeStatus; trustedBrowsers: TrustedBrowser[] }> {
+  const [row] = await query<{
+    total: number | string;
+    remaining: number | string;
+    created_at: string | null;
+    browsers: { id: string; userAgent: string | null; createdAt: string; lastUsedAt: string | null; expiresAt: string }[];
+  }>(
+    db,
+    sql`select b.total, b.remaining, b.created_at, coalesce((
+        select json_agg(json_build_object('id', t.id, 'userAgent', t.user_agent, 'createdAt', t.created_at, 'lastUsedAt', t.last_used_at,
+          'expiresAt', t.expires_at) order by t.last_used_at desc nulls last)
+        from trusted_browsers t where t.user_id = ${userId} and t.revoked_at is null and t.expires_at > ${timestamptz(now())}), '[]'::json) as browsers
+      from (select count(*) as total, count(*) filter (where used_at is null) as remaining, max(created_at) as created_at
+        from backup_codes where user_id = ${userId}) b`,
+  );
+  return {
+    backupCodes: { total: asNumber(row.total), remaining: asNumber(row.remaining), createdAt: asDateOrNull(row.created_at) },
+    trustedBrowsers: row.browsers.map((browser) => ({
+      id: browser.id,
+      userAgent: browser.userAgent,
+      createdAt: asDate(browser.createdAt),
+      lastUsedAt: asDateOrNull(browser.lastUsedAt),
+      expiresAt: asDate(browser.expiresAt),
+    })),
+  };
+}
