@@ -1,5 +1,7 @@
 // The first gate (edge runtime): route rules and the Content-Security-Policy nonce. Every page and
-// action authorizes again against the database, so a skipped middleware opens nothing.
+// action authorizes again against the database, so a skipped middleware opens nothing. It costs what
+// it decides: the session token is decrypted only for the console, where it says who may pass, and a
+// trusted-browser cookie is opened only on the sign-in page, where it is about to be used.
 import { getToken, type JWT } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 import { CHALLENGE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "@/lib/auth/cookie-names";
@@ -22,18 +24,18 @@ function contentSecurityPolicy(nonce: string, https: boolean): string {
   ].join("; ");
 }
 
+/** Pages and routes anyone may ask for: each answers for itself. */
 function isPublic(pathname: string): boolean {
   return pathname === "/login" || pathname.startsWith("/api/auth/") || pathname === "/dev/outbox";
 }
 
 const TRUSTED_TTL_S = 90 * 24 * 60 * 60;
 
-/** A trusted-browser cookie that can never be honoured: forged, expired, or another user's. */
-async function isStaleTrustCookie(value: string | undefined, userId: string | undefined): Promise<boolean> {
+/** A trusted-browser cookie that can never be honoured: forged, tampered with or expired. */
+async function isStaleTrustCookie(value: string | undefined): Promise<boolean> {
   if (!value) return false;
   const data = await unseal("trusted-browser", value, TRUSTED_TTL_S);
-  if (!data || typeof data.expiresAt !== "number" || data.expiresAt <= Date.now()) return true;
-  return Boolean(userId) && data.userId !== userId;
+  return !data || typeof data.expiresAt !== "number" || data.expiresAt <= Date.now();
 }
 
 /**
@@ -44,30 +46,21 @@ async function isStaleTrustCookie(value: string | undefined, userId: string | un
  */
 async function sessionToken(request: NextRequest): Promise<JWT | null> {
   const secret = process.env.AUTH_SECRET;
-  if (!secret) return null;
+  const cookie = request.headers.get("cookie");
+  // No session cookie, nothing to decrypt.
+  if (!secret || !cookie?.includes("authjs.session-token")) return null;
   try {
     // The cookie only: getToken would also take an `Authorization: Bearer` header, which no browser of ours sends.
-    return await getToken({ req: { headers: { cookie: request.headers.get("cookie") ?? "" } }, secret, secureCookie: secureCookies });
+    return await getToken({ req: { headers: { cookie } }, secret, secureCookie: secureCookies });
   } catch {
     return null;
   }
 }
 
 export default async function middleware(request: NextRequest): Promise<Response> {
-  const token = await sessionToken(request);
-  const response = route(request, token);
-  if (await isStaleTrustCookie(request.cookies.get(TRUSTED_BROWSER_COOKIE)?.value, token?.uid)) {
-    response.cookies.set(TRUSTED_BROWSER_COOKIE, "", { maxAge: 0, path: "/", httpOnly: true, secure: secureCookies, sameSite: "lax" });
-  }
-  return response;
-}
-
-function route(request: NextRequest, token: JWT | null): NextResponse {
   const { pathname, search } = request.nextUrl;
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, request.nextUrl.protocol === "https:");
-  const signedIn = Boolean(token?.uid);
-
   const pass = () => {
     const headers = new Headers(request.headers);
     headers.set("x-nonce", nonce);
@@ -77,13 +70,21 @@ function route(request: NextRequest, token: JWT | null): NextResponse {
     return response;
   };
 
+  if (pathname === "/login") {
+    const response = pass();
+    if (await isStaleTrustCookie(request.cookies.get(TRUSTED_BROWSER_COOKIE)?.value)) {
+      response.cookies.set(TRUSTED_BROWSER_COOKIE, "", { maxAge: 0, path: "/", httpOnly: true, secure: secureCookies, sameSite: "lax" });
+    }
+    return response;
+  }
   if (isPublic(pathname)) return pass();
 
   if (pathname === "/login/verify") {
     return request.cookies.has(CHALLENGE_COOKIE) ? pass() : NextResponse.redirect(new URL("/login", request.url));
   }
 
-  if (!signedIn) {
+  const token = await sessionToken(request);
+  if (!token?.uid) {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return NextResponse.json({ error: "Sign in first." }, { status: 401 });
     }
@@ -92,7 +93,7 @@ function route(request: NextRequest, token: JWT | null): NextResponse {
     return NextResponse.redirect(login);
   }
 
-  if ((pathname === "/settings" || pathname.startsWith("/settings/")) && token?.role !== "admin") {
+  if ((pathname === "/settings" || pathname.startsWith("/settings/")) && token.role !== "admin") {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return NextResponse.json({ error: "Admins only." }, { status: 403 });
     }
@@ -103,5 +104,6 @@ function route(request: NextRequest, token: JWT | null): NextResponse {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|robots.txt).*)"],
+  // Static files, the icons and the health check need no gate and no policy.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|robots.txt|api/health).*)"],
 };

@@ -14,6 +14,9 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // Compression is the platform's or the proxy's (Vercel's edge, nginx, Caddy), off this server's CPU:
+  // gzip of each HTML page cost about 2 ms of server CPU here (docs/BENCHMARKS.md).
+  compress: false,
   // Native and WebAssembly packages stay outside the bundle and load from node_modules.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "postgres"],
   // Migrations are read at run time, so serverless bundles must carry them.
