@@ -6,7 +6,7 @@ import { adminBackupCodes, auditEvents } from "@/db/schema";
 import { MINUTE, advanceClock, freezeClock } from "@/lib/clock";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { verifySignInCode } from "@/lib/two-factor/lockout";
-import { judgeCode } from "../support/a-helpers";
+import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "198.51.100.4", userAgent: "vitest" };

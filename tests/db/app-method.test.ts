@@ -7,7 +7,7 @@ import { addMs, advanceClock, DAY, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { verifySignInCode } from "@/lib/two-factor/lockout";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { judgeCode } from "../support/a-helpers";
+import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.7", userAgent: "vitest" };

@@ -7,7 +7,7 @@ import { DAY, addMs, freezeClock, now } from "@/lib/clock";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { verifySignInCode } from "@/lib/two-factor/lockout";
 import { ownSecurity } from "@/lib/two-factor/own-security";
-import { judgeCode } from "../support/a-helpers";
+import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.9", userAgent: "vitest" };

@@ -15,7 +15,7 @@ import {
   type EmailCodePurpose,
 } from "@/lib/two-factor/email-codes";
 import { verifySignInCode } from "@/lib/two-factor/lockout";
-import { judgeCode } from "../support/a-helpers";
+import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "192.0.2.44", userAgent: "vitest" };

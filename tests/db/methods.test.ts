@@ -18,7 +18,7 @@ import { issueEmailCode } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { hasTwoFactor, listEnabledMethods, resetTwoFactorByAdmin, turnOffMethod } from "@/lib/two-factor/methods";
 import { ownSecurity } from "@/lib/two-factor/own-security";
-import { judgeCode } from "../support/a-helpers";
+import { judgeCode } from "../support/judge-code";
 import { createTestUser, createUserSession, resetDatabase } from "../support/db";
 
 const context = { ip: "192.0.2.10", userAgent: "vitest" };

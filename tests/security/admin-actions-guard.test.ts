@@ -11,14 +11,14 @@ import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { now } from "@/lib/clock";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { createTestUser, createUserSession, resetDatabase } from "../support/db";
-import { SESSION_COOKIE, holdSessionCookie } from "../support/b-helpers";
+import { SESSION_COOKIE, holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";
 import { challengeFor } from "../support/sign-in";
 
 // The cookies come from a plain jar and the viewer is found from them as in production; the request
 // carries the header that once made Next.js skip the middleware.
 vi.mock("next/headers", async () =>
-  (await import("../support/b-helpers")).nextHeadersWithJar({
+  (await import("../support/session-cookie")).nextHeadersWithJar({
     "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware",
   }),
 );

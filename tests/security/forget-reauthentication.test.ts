@@ -6,12 +6,12 @@ import type { User } from "@/db/schema";
 import { POST } from "@/app/dev/forget-reauthentication/route";
 import { revokeSession } from "@/lib/auth/sessions";
 import { createTestUser, createUserSession, resetDatabase } from "../support/db";
-import { holdSessionCookie } from "../support/b-helpers";
+import { holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";
 import { viewerOf } from "../support/sign-in";
 
 // The route reads the caller's session cookie from Next.js; here it comes from a plain jar.
-vi.mock("next/headers", async () => (await import("../support/b-helpers")).nextHeadersWithJar());
+vi.mock("next/headers", async () => (await import("../support/session-cookie")).nextHeadersWithJar());
 
 const context = { ip: "203.0.113.9", userAgent: "vitest" };
 

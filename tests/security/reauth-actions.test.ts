@@ -15,12 +15,12 @@ import { listEnabledMethods } from "@/lib/two-factor/methods";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
 import { createTestUser, createUserSession, resetDatabase } from "../support/db";
-import { holdSessionCookie } from "../support/b-helpers";
+import { holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";
 import { viewerOf } from "../support/sign-in";
 
 // The session cookie comes from a plain jar; the viewer and its re-authentication window are read from the database.
-vi.mock("next/headers", async () => (await import("../support/b-helpers")).nextHeadersWithJar());
+vi.mock("next/headers", async () => (await import("../support/session-cookie")).nextHeadersWithJar());
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 
 const context = { ip: "203.0.113.7", userAgent: "vitest" };
