@@ -260,6 +260,8 @@ async function openPostgres(url: string): Promise<Handle> {
       // Also closes a connection postgres.js reopens in a replaced client after end(): it reconnects
       // one whose retry was already scheduled, and nothing would use or close it.
       idle_timeout: 30,
+      // Timestamps that raw statements return as text are read as ISO (db/sql.ts: asDate), whatever the server's default.
+      connection: { DateStyle: "ISO, MDY" },
       onnotice: () => {},
     }),
   );

@@ -27,11 +27,15 @@ export function withParts(parts: Record<string, SQL | null | undefined>): SQL {
   )}`;
 }
 
-/** A timestamp as either driver returns it (a Date, or text such as "2030-01-01 08:00:00.123+00"). */
+/**
+ * A timestamp as either driver returns it: a Date, or ISO text such as "2030-01-01 08:00:00.123+00"
+ * (postgres.js connects with DateStyle ISO, db/client.ts). Anything unreadable throws: a wait or an
+ * expiry read as "no date" must not pass for "over".
+ */
 export function asDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === "string") return new Date(value);
-  throw new TypeError("not a timestamp");
+  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) throw new TypeError("not a timestamp");
+  return date;
 }
 
 export function asDateOrNull(value: unknown): Date | null {

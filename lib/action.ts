@@ -10,18 +10,10 @@ import { formFields, parseForm, type FieldErrors } from "./forms";
 import { requestContext, type RequestContext } from "./request";
 import { databaseIsDown } from "./unavailable";
 
-export type { FieldErrors } from "./forms";
+import type { ActionResult, NeedsReauth, Refusal } from "./action-result";
 
-/** A refusal the person can act on: a message, the fields at fault, and what they typed (never secrets). */
-export type Refusal<E extends object = object> = {
-  ok: false;
-  error: string;
-  fieldErrors?: FieldErrors;
-  values?: Record<string, string>;
-} & E;
-/** The change needs "Confirm it's you" first; the page asks, then runs the action again. */
-export type NeedsReauth = { ok: false; reauth: true; error: string };
-export type ActionResult<T extends object = object, E extends object = object> = ({ ok: true } & T) | Refusal<E> | NeedsReauth;
+export type { FieldErrors } from "./forms";
+export type { ActionResult, NeedsReauth, Refusal } from "./action-result";
 
 export const NEEDS_REAUTH: NeedsReauth = { ok: false, reauth: true, error: "Confirm it's you to make this change." };
 export const CONSOLE_UNAVAILABLE = "The change could not be made: the service is unavailable right now. Please try again in a minute.";
@@ -41,8 +33,8 @@ type Options<A extends Access, S extends z.ZodObject | undefined> = {
   inputError?: "first";
   /** Plain-text fields sent back with every refusal, so the form keeps what was typed. */
   echo?: readonly string[];
-  /** Needs a re-authentication within the last 10 minutes (always, or when the function says so). */
-  reauth?: boolean | ((viewer: Viewer) => boolean);
+  /** Needs a re-authentication within the last 10 minutes (always, or when the function says so); signed-in actions only. */
+  reauth?: A extends "public" ? never : boolean | ((viewer: Viewer) => boolean);
   /** The refusal while the database cannot be reached. */
   unavailable?: string;
 };
@@ -76,8 +68,9 @@ async function prepare<A extends Access, S extends z.ZodObject | undefined>(
     }
     input = parsed.data;
   }
-  const needsReauth = typeof options.reauth === "function" ? viewer !== null && options.reauth(viewer) : options.reauth === true;
-  if (needsReauth && viewer && !viewer.reauthenticated) return { ok: false, refusal: NEEDS_REAUTH };
+  const { reauth } = options;
+  if (reauth && !viewer) throw new Error("a public action cannot ask for re-authentication");
+  if (viewer && reauth && (reauth === true || reauth(viewer)) && !viewer.reauthenticated) return { ok: false, refusal: NEEDS_REAUTH };
   return { ok: true, context: { viewer, input, db: await getDb(), request: await requestContext() } as ActionContext<A, S> };
 }
 

@@ -34,6 +34,14 @@ export const newUserInput = z.object({
 });
 export type NewUserInput = z.infer<typeof newUserInput>;
 
+/**
+ * Locks the user's row for the rest of the transaction. Every 2FA change and every code attempt takes
+ * it first, before any row of theirs, so they run one at a time and cannot deadlock one another.
+ */
+export async function lockUserRow(tx: Queryable, userId: string): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+}
+
 /** Account is a username or an email address, matched without regard to case. */
 export async function findUserByAccount(db: Queryable, account: string): Promise<User | null> {
   const key = account.trim().toLowerCase();

@@ -2,7 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { addAgent, type AddAgentResult } from "@/app/(console)/settings/people/agents/actions";
-import { refusalOf } from "@/components/ui/result";
+import { refusalOf } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";

@@ -3,7 +3,7 @@
 
 import { useActionState, useState } from "react";
 import { issueBackupCode, type IssueCodeResult } from "@/app/(console)/settings/people/agents/actions";
-import { refusalOf, successOf } from "@/components/ui/result";
+import { refusalOf, successOf } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 

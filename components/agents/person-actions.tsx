@@ -3,7 +3,7 @@
 
 import { useActionState, useState } from "react";
 import { resetTwoFactor, unlockPerson, type RowActionResult } from "@/app/(console)/settings/people/agents/actions";
-import { refusalOf } from "@/components/ui/result";
+import { refusalOf } from "@/lib/action-result";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { BackupCodePanel } from "./backup-code-dialog";

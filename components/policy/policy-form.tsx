@@ -3,7 +3,7 @@
 
 import { useActionState, useId, useState } from "react";
 import { savePolicy, type SavePolicyResult } from "@/app/(console)/settings/security/2fa-policy/actions";
-import { refusalOf, successOf } from "@/components/ui/result";
+import { refusalOf, successOf } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import type { PolicyMode } from "@/db/schema";

@@ -4,7 +4,7 @@
 
 import { createContext, useCallback, useContext, useState } from "react";
 import { emailReauthCode, reauthenticate } from "@/app/(console)/profile/security/actions";
-import type { Refusal } from "@/lib/action";
+import type { Refusal } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";

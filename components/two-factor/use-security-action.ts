@@ -3,7 +3,7 @@
 "use client";
 
 import { useState } from "react";
-import type { ActionResult, Refusal } from "@/lib/action";
+import type { ActionResult, Refusal } from "@/lib/action-result";
 import { useReauth } from "./reauth";
 
 export type Done<T extends object> = { ok: true } & T;

@@ -2,9 +2,10 @@
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { userSessions, users } from "@/db/schema";
+import { now } from "../clock";
 import { authConfig } from "./auth.config";
 import { activateSession, revokeSession } from "./sessions";
 
@@ -32,15 +33,25 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
     ...authConfig.callbacks,
     async jwt(params) {
       const token = authConfig.callbacks.jwt(params);
-      // An update (after a change that raised the session version) re-reads the version, and only
-      // for a session that is still live: a revoked session cannot be revived by asking.
+      // An update (keepOnlyThisSession, after a change that raised the session version and ended the
+      // other sessions) re-reads the version, and only for a session that is still live: active,
+      // not revoked, not expired, its user active. Browsers cannot ask for one (app/api/auth).
       if (params.trigger === "update" && token.sid && token.uid) {
         const db = await getDb();
         const [row] = await db
           .select({ sessionVersion: users.sessionVersion, role: users.role })
           .from(userSessions)
           .innerJoin(users, eq(users.id, userSessions.userId))
-          .where(and(eq(userSessions.id, token.sid), eq(userSessions.userId, token.uid), isNull(userSessions.revokedAt)));
+          .where(
+            and(
+              eq(userSessions.id, token.sid),
+              eq(userSessions.userId, token.uid),
+              isNotNull(userSessions.activatedAt),
+              isNull(userSessions.revokedAt),
+              gt(userSessions.expiresAt, now()),
+              eq(users.status, "active"),
+            ),
+          );
         if (row) {
           token.sv = row.sessionVersion;
           token.role = row.role;

@@ -1,7 +1,7 @@
 // Mails a sign-in code, within the resend cooldown and hourly cap.
 import type { Database } from "@/db/client";
 import type { User } from "@/db/schema";
-import { sendNotice } from "../email/notify";
+import { trySendEmail } from "../email/try-send";
 import { signInCodeEmail } from "../email/templates";
 import { issueEmailCode } from "../two-factor/email-codes";
 
@@ -12,6 +12,6 @@ export type SendCodeResult =
 export async function emailSignInCode(db: Database, user: Pick<User, "id" | "name" | "email">): Promise<SendCodeResult> {
   const issued = await issueEmailCode(db, user.id, "sign_in");
   if (!issued.ok) return issued;
-  const sent = await sendNotice({ to: user.email, ...signInCodeEmail({ name: user.name, code: issued.code }) }, "sign-in code");
+  const sent = await trySendEmail({ to: user.email, ...signInCodeEmail({ name: user.name, code: issued.code }) }, "sign-in code");
   return sent ? { ok: true } : { ok: false, reason: "not_sent" };
 }

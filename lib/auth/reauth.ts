@@ -1,6 +1,6 @@
 // Recent re-authentication: sensitive changes need the password or a current code within 10 minutes.
 // The viewer (lib/auth/viewer.ts) reads whether this session is inside the window.
-import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { timestamptz } from "@/db/sql";
 import { userSessions } from "@/db/schema";
@@ -14,10 +14,7 @@ export function openReauthWindow(sessionId: string, at: Date): SQL {
 }
 
 export async function markReauthenticated(db: Queryable, sessionId: string): Promise<void> {
-  await db
-    .update(userSessions)
-    .set({ reauthenticatedAt: now() })
-    .where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
+  await db.execute(openReauthWindow(sessionId, now()));
 }
 
 /** Closes this session's window at once: the next sensitive change asks "Confirm it's you" again. */

@@ -7,7 +7,7 @@ import { auditPart } from "../audit";
 import { now } from "../clock";
 import { countHits, readHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
-import { attemptSecondFactor } from "../two-factor/lockout";
+import { attemptSecondFactor } from "../two-factor/attempt";
 import { verifyPassword } from "./password";
 import { openReauthWindow } from "./reauth";
 import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./password-limits";

@@ -5,7 +5,7 @@ import { and, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { query, timestamptz, withParts } from "@/db/sql";
 import { userSessions, type Role } from "@/db/schema";
-import { auditPart } from "../audit";
+import { auditPart, type AuditType } from "../audit";
 import { addMs, now } from "../clock";
 import { randomToken, sha256 } from "../crypto";
 import type { RequestContext } from "../request";
@@ -61,7 +61,8 @@ export async function activateSession(db: Queryable, ticket: string): Promise<Ac
       activated,
       seen: sql`update users set last_sign_in_at = ${timestamptz(at)} where id in (select user_id from activated)`,
       event: sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details)
-        select ${timestamptz(at)}, user_id, user_id, 'sign_in.succeeded', ip, user_agent, jsonb_build_object('sessionId', id) from activated`,
+        select ${timestamptz(at)}, user_id, user_id, ${"sign_in.succeeded" satisfies AuditType}, ip, user_agent, jsonb_build_object('sessionId', id)
+        from activated`,
     })} select id, user_id, name, email, role, session_version from activated`,
   );
   if (!row) return null;
@@ -75,11 +76,13 @@ export async function activateSession(db: Queryable, ticket: string): Promise<Ac
   };
 }
 
+/** A statement part that ends a live session, returning `id`. */
+function endSession(sessionId: string, at: Date): SQL {
+  return sql`update user_sessions set revoked_at = ${timestamptz(at)} where id = ${sessionId} and revoked_at is null returning id`;
+}
+
 export async function revokeSession(db: Queryable, sessionId: string): Promise<void> {
-  await db
-    .update(userSessions)
-    .set({ revokedAt: now() })
-    .where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
+  await db.execute(endSession(sessionId, now()));
 }
 
 /** Revokes every live session of the user except `keepSessionId`. */
@@ -99,7 +102,7 @@ export async function signOutSession(
   const at = now();
   await db.execute(
     sql`${withParts({
-      ended: sql`update user_sessions set revoked_at = ${timestamptz(at)} where id = ${session.sessionId} and revoked_at is null returning id`,
+      ended: endSession(session.sessionId, at),
       event: auditPart({ type: "sign_out", actorId: session.userId, subjectId: session.userId, context }, { at, onlyIf: "ended" }),
     })} select 1`,
   );

@@ -9,22 +9,22 @@ import { asDate, asDateOrNull, query, withParts } from "@/db/sql";
 import type { MethodKind } from "@/db/schema";
 import { auditPart } from "../audit";
 import { now } from "../clock";
-import { sendNotice } from "../email/notify";
+import { trySendEmail } from "../email/try-send";
 import { accountLockedEmail } from "../email/templates";
 import { countHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
 import { cancelChallenge, createChallenge, liveChallenge } from "../two-factor/challenge";
 import { readRecentSends, recentSendsJson, sendRefusal, type RecentSend } from "../two-factor/email-codes";
 import { enrollmentRequired, signInMethods } from "../two-factor/enrollment";
-import { attemptSecondFactor, attemptState, type CodeInput } from "../two-factor/lockout";
-import { skipDays, type Policy } from "../two-factor/policy";
+import { attemptSecondFactor, type CodeInput } from "../two-factor/attempt";
+import { attemptState } from "../two-factor/lockout";
+import { enabledMethodsJson } from "../two-factor/methods";
+import { policyColumns, policyRules, skipDays, type PolicyRules } from "../two-factor/policy";
 import { honourTrustedBrowserPart, trustBrowserParts } from "../two-factor/trusted-browsers";
 import { emailSignInCode, type SendCodeResult } from "./email-sign-in-code";
 import { verifyPassword } from "./password";
 import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./password-limits";
 import { pendingSession, sweepUnredeemedSessions } from "./sessions";
-
-type SignInPolicy = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod">;
 
 /** What the browser claims from its trusted-browser cookie (sealed, so it is ours, but maybe stale). */
 export type TrustedBrowserClaim = { browserId: string; userId: string };
@@ -37,13 +37,13 @@ export type SignedIn = { kind: "signed_in"; userId: string; ticket: string; must
 
 export type PasswordStepResult =
   | (SignedIn & { via: "no_two_factor" | "trusted_browser" })
-  | { kind: "challenge"; userId: string; challengeId: string; methods: MethodKind[]; emailed?: SendCodeResult }
+  | { kind: "challenge"; userId: string; challengeId: string; methods: MethodKind[] }
   | { kind: "invalid" }
   | { kind: "throttled"; retryAt: Date }
   | { kind: "locked" }
   | { kind: "disabled" };
 
-type AccountRow = {
+type AccountRow = Parameters<typeof policyRules>[0] & {
   hits: Record<string, number | string>;
   id: string | null;
   name: string | null;
@@ -51,10 +51,6 @@ type AccountRow = {
   password_hash: string | null;
   status: string | null;
   methods: MethodKind[];
-  two_factor_mode: SignInPolicy["twoFactorMode"];
-  skip_days: number;
-  require_enrollment: boolean;
-  allow_email_method: boolean;
 };
 
 /**
@@ -79,9 +75,7 @@ export async function passwordStep(
     db,
     sql`${withParts({ hits: countHits(counters, at), sweep, unredeemed: sweep && sweepUnredeemedSessions(at) })}
     select (select json_object_agg(key, count) from hits) as hits,
-      u.id, u.name, u.email, u.password_hash, u.status,
-      coalesce((select json_agg(m.kind order by m.kind) from two_factor_methods m where m.user_id = u.id and m.enabled_at is not null), '[]'::json) as methods,
-      s.two_factor_mode, s.skip_days, s.require_enrollment, s.allow_email_method
+      u.id, u.name, u.email, u.password_hash, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")}
     from settings s
     left join lateral (select * from users where username = ${account} or email = ${account} limit 1) u on true
     where s.id = 1`,
@@ -111,12 +105,7 @@ export async function passwordStep(
     return { kind: row.status };
   }
 
-  const policy: SignInPolicy = {
-    twoFactorMode: row.two_factor_mode,
-    skipDays: row.skip_days,
-    requireEnrollment: row.require_enrollment,
-    allowEmailMethod: row.allow_email_method,
-  };
+  const policy = policyRules(row);
   const mustEnroll = enrollmentRequired(policy, row.methods);
   const methods = signInMethods(policy, row.methods);
   if (methods.length === 0) {
@@ -145,13 +134,10 @@ export async function passwordStep(
     if (!session) throw new Error("neither a challenge nor a session was written");
     return { kind: "signed_in", via: "trusted_browser", userId, ticket: session.ticket, mustEnroll };
   }
-  // With email as the only method the code goes out at once (a failed send is not fatal: the code
-  // page offers "Resend"); with the app it waits to be asked for.
-  const emailed =
-    methods.length === 1 && methods[0] === "email"
-      ? await emailSignInCode(db, { id: userId, name: row.name!, email: row.email! })
-      : undefined;
-  return { kind: "challenge", userId, challengeId: written.challenge_id, methods, emailed };
+  // With email as the only method the code goes out at once (a send refused or failed is not fatal:
+  // the code page offers "Resend" and says when); with the app it waits to be asked for.
+  if (methods.length === 1 && methods[0] === "email") await emailSignInCode(db, { id: userId, name: row.name!, email: row.email! });
+  return { kind: "challenge", userId, challengeId: written.challenge_id, methods };
 }
 
 export type CodeStepResult =
@@ -196,7 +182,7 @@ export async function codeStep(
       break;
     case "locked":
       if (result.justLocked && result.user) {
-        await sendNotice({ to: result.user.email, ...accountLockedEmail({ name: result.user.name }) }, "lock");
+        await trySendEmail({ to: result.user.email, ...accountLockedEmail({ name: result.user.name }) }, "lock");
       }
       return { kind: "locked" };
     case "wait":
@@ -218,7 +204,7 @@ export type PendingSignIn = {
   email: string;
   /** The methods that may answer (signInMethods). */
   methods: MethodKind[];
-  policy: SignInPolicy;
+  policy: PolicyRules;
   attempts: { locked: boolean; retryAt: Date | null };
   recentSends: RecentSend[];
 };
@@ -230,22 +216,18 @@ export type PendingSignIn = {
  */
 export async function loadChallenge(db: Queryable, claim: ChallengeClaim): Promise<PendingSignIn | null> {
   const at = now();
-  const [row] = await query<{
-    name: string;
-    email: string;
-    status: string;
-    code_retry_after: string | null;
-    methods: MethodKind[];
-    two_factor_mode: SignInPolicy["twoFactorMode"];
-    skip_days: number;
-    require_enrollment: boolean;
-    allow_email_method: boolean;
-    recent: { sentAt: string; purpose: "sign_in" | "setup" }[];
-  }>(
+  const [row] = await query<
+    Parameters<typeof policyRules>[0] & {
+      name: string;
+      email: string;
+      status: string;
+      code_retry_after: string | null;
+      methods: MethodKind[];
+      recent: { sentAt: string; purpose: "sign_in" | "setup" }[];
+    }
+  >(
     db,
-    sql`select u.name, u.email, u.status, u.code_retry_after,
-      coalesce((select json_agg(m.kind order by m.kind) from two_factor_methods m where m.user_id = u.id and m.enabled_at is not null), '[]'::json) as methods,
-      s.two_factor_mode, s.skip_days, s.require_enrollment, s.allow_email_method,
+    sql`select u.name, u.email, u.status, u.code_retry_after, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")},
       ${recentSendsJson(sql`u.id`, at)} as recent
     from sign_in_challenges c
     join users u on u.id = c.user_id
@@ -253,12 +235,7 @@ export async function loadChallenge(db: Queryable, claim: ChallengeClaim): Promi
     where ${liveChallenge(claim.challengeId, claim.userId, at, "c")}`,
   );
   if (!row) return null;
-  const policy: SignInPolicy = {
-    twoFactorMode: row.two_factor_mode,
-    skipDays: row.skip_days,
-    requireEnrollment: row.require_enrollment,
-    allowEmailMethod: row.allow_email_method,
-  };
+  const policy = policyRules(row);
   return {
     userId: claim.userId,
     name: row.name,

@@ -2,12 +2,13 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { timestamptz } from "@/db/sql";
-import { adminBackupCodes, users } from "@/db/schema";
+import { adminBackupCodes } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { MINUTE, addMs, now } from "../clock";
 import { hashCode, randomBackupCode } from "../crypto";
 import { normalizeBackupCode } from "./code-format";
 import type { RequestContext } from "../request";
+import { lockUserRow } from "../users";
 
 export const ADMIN_CODE_LIFETIME_MS = 30 * MINUTE;
 
@@ -21,7 +22,7 @@ export async function issueAdminBackupCode(
   const expiresAt = addMs(createdAt, ADMIN_CODE_LIFETIME_MS);
   await db.transaction(async (tx) => {
     // Two admins issuing at once must still leave one live code.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await lockUserRow(tx, userId);
     await tx
       .update(adminBackupCodes)
       .set({ usedAt: createdAt })

@@ -1,10 +1,11 @@
 // The authenticator-app method: setting it up or resetting it, accepting each of its codes once, and its status.
 import { and, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { twoFactorMethods, users } from "@/db/schema";
+import { twoFactorMethods } from "@/db/schema";
 import { now } from "../clock";
 import { decryptSecret, encryptSecret } from "../crypto";
 import type { RequestContext } from "../request";
+import { lockUserRow } from "../users";
 import { afterMethodConfirmed, hasTwoFactor } from "./methods";
 import { generateTotpSecret, totpUri, verifyTotp } from "./totp";
 
@@ -58,7 +59,7 @@ export async function confirmAppSetup(
   return db.transaction(async (tx): Promise<ConfirmAppSetupResult> => {
     // The user row is locked first, in the order turnOffMethod takes it, so the two cannot
     // deadlock and "first method" sees a method turned off meanwhile.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await lockUserRow(tx, userId);
     const firstMethod = !(await hasTwoFactor(tx, userId));
     // Only the pending secret the code was checked against is promoted, and only once: a second
     // confirmation, or one racing a newer setup, matches no row. The confirming step counts as

@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { timestamptz } from "@/db/sql";
-import { backupCodes, users } from "@/db/schema";
+import { backupCodes } from "@/db/schema";
 import { recordEvent } from "../audit";
 import { now } from "../clock";
 import { hashCode, randomBackupCode } from "../crypto";
 import { normalizeBackupCode } from "./code-format";
 import type { RequestContext } from "../request";
+import { lockUserRow } from "../users";
 import { raiseSessionVersion, revokeTrustedBrowsers } from "./methods";
 
 export const BACKUP_CODES_PER_BATCH = 10;
@@ -21,7 +22,7 @@ export async function generateBackupCodes(db: Queryable, userId: string, context
   const codes = Array.from({ length: BACKUP_CODES_PER_BATCH }, () => randomBackupCode());
   await db.transaction(async (tx) => {
     // Two regenerations at once must not leave both batches behind.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await lockUserRow(tx, userId);
     await tx.delete(backupCodes).where(eq(backupCodes.userId, userId));
     const batchId = randomUUID();
     const createdAt = now();

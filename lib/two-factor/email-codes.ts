@@ -2,9 +2,10 @@
 import { and, eq, gt, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { asDate, asNumber, query, timestamptz, withParts } from "@/db/sql";
-import { emailCodes, users } from "@/db/schema";
+import { emailCodes } from "@/db/schema";
 import { HOUR, MINUTE, addMs, now } from "../clock";
 import { hashCode, randomDigits } from "../crypto";
+import { lockUserRow } from "../users";
 import { isSixDigitCode } from "./code-format";
 
 export type EmailCodePurpose = "sign_in" | "setup";
@@ -59,7 +60,7 @@ export function sendRefusal(
  */
 export async function issueEmailCode(db: Queryable, userId: string, purpose: EmailCodePurpose): Promise<IssueEmailCodeResult> {
   return db.transaction(async (tx) => {
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await lockUserRow(tx, userId);
     const at = now();
     const code = randomDigits(6);
     const expiresAt = addMs(at, EMAIL_CODE_LIFETIME_MS);
@@ -113,18 +114,4 @@ export async function consumeEmailCode(db: Queryable, userId: string, purpose: E
  */
 export function spendEmailCode(id: string, at: Date): SQL {
   return sql`update email_codes set used_at = ${timestamptz(at)} where id = ${id} and used_at is null and expires_at > ${timestamptz(at)} returning id`;
-}
-
-/** When the next code of `purpose` may be sent (the visible "Resend" cooldown); null when now. */
-export async function emailCodeCooldown(
-  db: Queryable,
-  userId: string,
-  purpose: EmailCodePurpose = "sign_in",
-): Promise<{ retryAt: Date | null }> {
-  const at = now();
-  const [row] = await query<{ recent: { sentAt: string; purpose: EmailCodePurpose }[] }>(
-    db,
-    sql`select ${recentSendsJson(userId, at)} as recent`,
-  );
-  return { retryAt: sendRefusal(readRecentSends(row.recent), purpose, at)?.retryAt ?? null };
 }

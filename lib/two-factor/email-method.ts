@@ -1,9 +1,10 @@
 // Setting up (or re-verifying) email as a second factor: a setup code to the user's address, then its confirmation.
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { twoFactorMethods, users } from "@/db/schema";
+import { twoFactorMethods } from "@/db/schema";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
+import { lockUserRow } from "../users";
 import { consumeEmailCode, issueEmailCode, type IssueEmailCodeResult } from "./email-codes";
 import { afterMethodConfirmed, hasTwoFactor } from "./methods";
 
@@ -23,7 +24,7 @@ export async function confirmEmailSetup(
 ): Promise<ConfirmEmailSetupResult> {
   return db.transaction(async (tx) => {
     // The user's row first, in the same order as every other 2FA change, so none can deadlock.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await lockUserRow(tx, userId);
     // Consumed inside the transaction, so a failure below leaves the code usable.
     if (!(await consumeEmailCode(tx, userId, "setup", code))) return { ok: false as const, reason: "invalid" as const };
 

@@ -1,5 +1,5 @@
 // The user's two-factor methods: which are on, turning one off, and an admin's reset of all of it.
-import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import {
   adminBackupCodes,
@@ -14,6 +14,12 @@ import {
 import { recordEvent } from "../audit";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
+import { lockUserRow } from "../users";
+
+/** SQL: the enabled methods of the user whose id is `userId` (a column or a value), as a JSON array in a fixed order. */
+export function enabledMethodsJson(userId: SQL): SQL {
+  return sql`coalesce((select json_agg(m.kind order by m.kind) from two_factor_methods m where m.user_id = ${userId} and m.enabled_at is not null), '[]'::json)`;
+}
 
 export async function listEnabledMethods(db: Queryable, userId: string): Promise<MethodKind[]> {
   const rows = await db
@@ -83,7 +89,7 @@ export async function turnOffMethod(
 ): Promise<TurnOffMethodResult> {
   return db.transaction(async (tx) => {
     // Two methods turned off at once must still see each other, or neither would be "the last".
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await lockUserRow(tx, userId);
     const removed = await tx
       .delete(twoFactorMethods)
       .where(and(eq(twoFactorMethods.userId, userId), eq(twoFactorMethods.kind, kind), isNotNull(twoFactorMethods.enabledAt)))
@@ -114,6 +120,7 @@ export async function resetTwoFactorByAdmin(
   { userId, adminId, context }: { userId: string; adminId: string; context: RequestContext },
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    await lockUserRow(tx, userId);
     const at = now();
     const removed = await tx
       .delete(twoFactorMethods)

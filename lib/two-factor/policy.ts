@@ -1,6 +1,6 @@
 // The organisation's 2FA policy: every login, or skip on a trusted browser for 14/30/60/90 days;
 // whether everyone must enrol, and whether email counts as a method.
-import { eq, isNull } from "drizzle-orm";
+import { eq, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { POLICY_MODES, SKIP_DAYS, settings, trustedBrowsers, type Settings } from "@/db/schema";
@@ -10,10 +10,28 @@ import type { RequestContext } from "../request";
 
 export type Policy = Pick<Settings, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "updatedAt" | "updatedBy">;
 
-export async function getPolicy(db: Queryable): Promise<Policy> {
-  const [row] = await db.select().from(settings).where(eq(settings.id, 1));
-  if (!row) throw new Error("The settings row is missing: run the migrations.");
-  return row;
+/** What the sign-in and the attempt rules need of the policy. */
+export type PolicyRules = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod">;
+
+/** SQL columns of the settings row aliased `alias`, as a statement reads them for policyRules(). */
+export function policyColumns(alias: string): SQL {
+  const s = sql.identifier(alias);
+  return sql`${s}.two_factor_mode, ${s}.skip_days, ${s}.require_enrollment, ${s}.allow_email_method`;
+}
+
+/** The rules from a row that selected policyColumns(). */
+export function policyRules(row: {
+  two_factor_mode: PolicyRules["twoFactorMode"];
+  skip_days: number;
+  require_enrollment: boolean;
+  allow_email_method: boolean;
+}): PolicyRules {
+  return {
+    twoFactorMode: row.two_factor_mode,
+    skipDays: row.skip_days,
+    requireEnrollment: row.require_enrollment,
+    allowEmailMethod: row.allow_email_method,
+  };
 }
 
 /** Days a browser may skip the code under this policy, or null when every login asks for one. */

@@ -2,12 +2,11 @@
 // current policy decide whether it is still honoured.
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { asDate, query, timestamptz, withParts } from "@/db/sql";
+import { timestamptz } from "@/db/sql";
 import { trustedBrowsers } from "@/db/schema";
-import { recordEvent } from "../audit";
+import { recordEvent, type AuditType } from "../audit";
 import { DAY, addMs, now } from "../clock";
 import type { RequestContext } from "../request";
-import { skipDays, type Policy } from "./policy";
 
 /**
  * Statement parts that remember the browser for `days` ("trusted", returning `id`, `expires_at`,
@@ -26,19 +25,10 @@ export function trustBrowserParts(userId: string, days: number, context: Request
       from trust_policy where true${after}
       returning id, expires_at, revoked_at`,
     trusted_event: sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details)
-      select ${timestamptz(at)}, ${userId}::uuid, ${userId}::uuid, 'trusted_browser.added', ${context.ip}, ${context.userAgent},
+      select ${timestamptz(at)}, ${userId}::uuid, ${userId}::uuid, ${"trusted_browser.added" satisfies AuditType}, ${context.ip}, ${context.userAgent},
         jsonb_build_object('browserId', id, 'days', ${days}::int)
       from trusted where revoked_at is null`,
   };
-}
-
-/** Remembers the browser for `days`, in one statement (see trustBrowserParts). */
-export async function trustBrowser(db: Queryable, userId: string, days: number, context: RequestContext) {
-  const [row] = await query<{ id: string; expires_at: string }>(
-    db,
-    sql`${withParts(trustBrowserParts(userId, days, context, now()))} select id, expires_at from trusted`,
-  );
-  return { id: row.id, expiresAt: asDate(row.expires_at) };
 }
 
 /**
@@ -53,13 +43,6 @@ export function honourTrustedBrowserPart(browserId: string, userId: string, days
       and created_at + make_interval(days => ${days}::int) > ${timestamptz(at)}
       and created_at > (select password_changed_at from users where id = ${userId})
     returning id`;
-}
-
-/** Whether the browser may skip the code now under `policy`, in one statement (see honourTrustedBrowserPart). */
-export async function honourTrustedBrowser(db: Queryable, browserId: string, userId: string, policy: Policy): Promise<boolean> {
-  const days = skipDays(policy);
-  if (days === null) return false;
-  return (await query(db, honourTrustedBrowserPart(browserId, userId, days, now()))).length === 1;
 }
 
 export async function revokeTrustedBrowser(db: Queryable, userId: string, browserId: string, context: RequestContext): Promise<boolean> {

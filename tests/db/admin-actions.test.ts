@@ -7,9 +7,10 @@ import { MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
 import { searchPeople } from "@/lib/people-query";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
-import { unlockAccount, verifySignInCode } from "@/lib/two-factor/lockout";
+import { unlockAccount } from "@/lib/two-factor/lockout";
+import { verifySignInCode } from "../support/rules";
 import { listEnabledMethods, resetTwoFactorByAdmin } from "@/lib/two-factor/methods";
-import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
+import { trustBrowser } from "../support/rules";
 import { codeAttemptState, createTestUser, createUserSession, resetDatabase } from "../support/db";
 import { viewerOf } from "../support/sign-in";
 

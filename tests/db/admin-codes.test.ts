@@ -5,7 +5,7 @@ import { rowsOf } from "@/db/sql";
 import { adminBackupCodes, auditEvents } from "@/db/schema";
 import { MINUTE, advanceClock, freezeClock } from "@/lib/clock";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
-import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { verifySignInCode } from "../support/rules";
 import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";
 

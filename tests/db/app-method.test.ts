@@ -5,7 +5,7 @@ import { rowsOf } from "@/db/sql";
 import { auditEvents, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
 import { addMs, advanceClock, DAY, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
-import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { verifySignInCode } from "../support/rules";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";

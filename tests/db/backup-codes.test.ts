@@ -5,7 +5,7 @@ import { rowsOf } from "@/db/sql";
 import { auditEvents, backupCodes, trustedBrowsers, users } from "@/db/schema";
 import { DAY, addMs, freezeClock, now } from "@/lib/clock";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
-import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { verifySignInCode } from "../support/rules";
 import { ownSecurity } from "@/lib/two-factor/own-security";
 import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";

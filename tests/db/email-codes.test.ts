@@ -10,11 +10,11 @@ import {
   HOURLY_CAP,
   RESEND_COOLDOWN_MS,
   consumeEmailCode,
-  emailCodeCooldown,
   issueEmailCode,
   type EmailCodePurpose,
 } from "@/lib/two-factor/email-codes";
-import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { emailCodeCooldown } from "../support/rules";
+import { verifySignInCode } from "../support/rules";
 import { judgeCode } from "../support/judge-code";
 import { createTestUser, resetDatabase } from "../support/db";
 

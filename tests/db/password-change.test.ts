@@ -7,8 +7,8 @@ import { ACCOUNT_LIMIT } from "@/lib/auth/password-limits";
 import { reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
 import { codeStep, loadChallenge, passwordStep } from "@/lib/auth/sign-in-flow";
 import { MINUTE, advanceClock, freezeClock, now } from "@/lib/clock";
-import { getPolicy } from "@/lib/two-factor/policy";
-import { honourTrustedBrowser, trustBrowser } from "@/lib/two-factor/trusted-browsers";
+import { getPolicy } from "../support/rules";
+import { honourTrustedBrowser, trustBrowser } from "../support/rules";
 import { TEST_PASSWORD, createTestUser, createUserSession, resetDatabase } from "../support/db";
 import { challengeFor, viewerOf } from "../support/sign-in";
 

@@ -3,8 +3,9 @@ import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, trustedBrowsers, twoFactorMethods, type MethodKind, type User } from "@/db/schema";
 import { DAY, MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
-import { getPolicy, updatePolicy, type PolicyInput } from "@/lib/two-factor/policy";
-import { honourTrustedBrowser, trustBrowser } from "@/lib/two-factor/trusted-browsers";
+import { updatePolicy, type PolicyInput } from "@/lib/two-factor/policy";
+import { getPolicy } from "../support/rules";
+import { honourTrustedBrowser, trustBrowser } from "../support/rules";
 import { createTestUser, createUserSession, resetDatabase } from "../support/db";
 import { viewerOf } from "../support/sign-in";
 

@@ -9,9 +9,9 @@ import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { issueEmailCode } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
-import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { verifySignInCode } from "../support/rules";
 import { turnOffMethod } from "@/lib/two-factor/methods";
-import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
+import { trustBrowser } from "../support/rules";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
 

@@ -6,8 +6,10 @@ import { settings, trustedBrowsers, twoFactorMethods, users, type MethodKind, ty
 import { DAY, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
 import { resetTwoFactorByAdmin, turnOffMethod } from "@/lib/two-factor/methods";
 import { ownSecurity } from "@/lib/two-factor/own-security";
-import { getPolicy, updatePolicy } from "@/lib/two-factor/policy";
-import { honourTrustedBrowser, revokeAllTrustedBrowsers, revokeTrustedBrowser, trustBrowser } from "@/lib/two-factor/trusted-browsers";
+import { updatePolicy } from "@/lib/two-factor/policy";
+import { getPolicy } from "../support/rules";
+import { revokeAllTrustedBrowsers, revokeTrustedBrowser } from "@/lib/two-factor/trusted-browsers";
+import { honourTrustedBrowser, trustBrowser } from "../support/rules";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "192.0.2.33", userAgent: "vitest" };

@@ -12,7 +12,8 @@ import { safeCallbackPath } from "@/lib/safe-redirect";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { consumeEmailCode, issueEmailCode } from "@/lib/two-factor/email-codes";
-import { verifySignInCode, type CodeInput } from "@/lib/two-factor/lockout";
+import { type CodeInput } from "@/lib/two-factor/attempt";
+import { verifySignInCode } from "../support/rules";
 import { createTestUser, resetDatabase } from "../support/db";
 
 const context = { ip: "203.0.113.9", userAgent: "fast-check" };

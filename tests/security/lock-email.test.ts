@@ -9,7 +9,7 @@ import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { latestOutboxMessage } from "@/lib/email/outbox";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { loadChallenge } from "@/lib/auth/sign-in-flow";
-import { verifySignInCode } from "@/lib/two-factor/lockout";
+import { verifySignInCode } from "../support/rules";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { codeAttemptState, createTestUser, resetDatabase } from "../support/db";
 import { challengeFor } from "../support/sign-in";

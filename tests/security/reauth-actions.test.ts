@@ -13,7 +13,7 @@ import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { listEnabledMethods } from "@/lib/two-factor/methods";
 import { totpCodeAt } from "@/lib/two-factor/totp";
-import { trustBrowser } from "@/lib/two-factor/trusted-browsers";
+import { trustBrowser } from "../support/rules";
 import { createTestUser, createUserSession, resetDatabase } from "../support/db";
 import { holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";

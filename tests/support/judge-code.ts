@@ -3,7 +3,8 @@ import { and, count, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, users } from "@/db/schema";
 import type { RequestContext } from "@/lib/request";
-import { verifySignInCode, type CodeInput, type Method } from "@/lib/two-factor/lockout";
+import { type CodeInput, type Method } from "@/lib/two-factor/attempt";
+import { verifySignInCode } from "./rules";
 
 /**
  * A right code answers with the method it belongs to. A wrong one is "replayed" when the TOTP replay

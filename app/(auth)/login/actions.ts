@@ -42,6 +42,7 @@ export const signInWithPassword = action(
     const callbackUrl = safeCallbackPath(input.callbackUrl);
     if (result.kind === "signed_in") {
       // A user who must first set up an allowed second factor goes straight to where that is done.
+      // finishSignIn ends in the redirect, signed in; it returns only when Auth.js refused the ticket.
       return refuse(await finishSignIn(result.ticket, result.mustEnroll ? "/profile/security" : callbackUrl));
     }
     await setChallengeCookie({ challengeId: result.challengeId, userId: result.userId, callbackUrl });

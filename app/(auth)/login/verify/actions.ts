@@ -57,6 +57,7 @@ export const verifyCode = action(
     if (trusted)
       await setTrustedBrowserCookie({ browserId: trusted.id, userId: claim.userId, expiresAt: trusted.expiresAt }, now().getTime());
     await clearChallengeCookie();
+    // finishSignIn ends in the redirect, signed in; it returns only when Auth.js refused the ticket.
     return refuse(await finishSignIn(result.ticket, result.mustEnroll ? "/profile/security" : claim.callbackUrl));
   },
 );

@@ -17,7 +17,7 @@ import { keepOnlyThisSession } from "@/lib/auth/refresh-session";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { RequestContext } from "@/lib/request";
 import { now } from "@/lib/clock";
-import { sendNotice } from "@/lib/email/notify";
+import { trySendEmail } from "@/lib/email/try-send";
 import {
   accountLockedEmail,
   backupCodesGeneratedEmail,
@@ -81,7 +81,7 @@ function clock(at: Date): string {
 }
 
 async function notify(viewer: Viewer, email: Email): Promise<void> {
-  await sendNotice({ to: viewer.user.email, ...email }, "notice");
+  await trySendEmail({ to: viewer.user.email, ...email }, "notice");
 }
 
 const METHOD_NAMES: Record<MethodKind, string> = { email: "Email authentication", app: "Authenticator app authentication" };
@@ -130,7 +130,7 @@ export const startEmailSetup = action(
             warning: `Too many codes were sent in the last hour. You can ask for a new one after ${clock(issued.retryAt)}.`,
           };
     }
-    if (!(await sendNotice({ to: sentTo, ...setupCodeEmail({ name: viewer.user.name, code: issued.code }) }, "setup code"))) {
+    if (!(await trySendEmail({ to: sentTo, ...setupCodeEmail({ name: viewer.user.name, code: issued.code }) }, "setup code"))) {
       return refuse("The email could not be sent. Please try again in a moment.");
     }
     return { ok: true, sentTo, resendAt: new Date(now().getTime() + RESEND_COOLDOWN_MS).toISOString() };

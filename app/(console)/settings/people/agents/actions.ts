@@ -8,7 +8,7 @@ import type { Database } from "@/db/client";
 import type { User } from "@/db/schema";
 import { action, refuse, type ActionResult, type Refusal } from "@/lib/action";
 import { recordEvent } from "@/lib/audit";
-import { sendNotice } from "@/lib/email/notify";
+import { trySendEmail } from "@/lib/email/try-send";
 import { accountUnlockedEmail, adminBackupCodeIssuedEmail, twoFactorResetByAdminEmail, welcomeEmail } from "@/lib/email/templates";
 import { appOrigin } from "@/lib/origin";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
@@ -37,7 +37,7 @@ export const addAgent = action(
     });
     revalidatePath(AGENTS_PATH);
     const signInUrl = `${await appOrigin()}/login`;
-    const emailed = await sendNotice(
+    const emailed = await trySendEmail(
       { to: user.email, ...welcomeEmail({ name: user.name, username: user.username, signInUrl }) },
       "welcome",
     );
@@ -67,7 +67,7 @@ export const issueBackupCode = action(
     if (target.status === "disabled") return refuse(`${target.name}'s account is disabled.`);
 
     const { code, expiresAt } = await issueAdminBackupCode(db, { userId: target.id, issuedBy: viewer.user.id, context: request });
-    const emailed = await sendNotice(
+    const emailed = await trySendEmail(
       { to: target.email, ...adminBackupCodeIssuedEmail({ name: target.name, adminName: viewer.user.name }) },
       "notice",
     );
@@ -85,7 +85,7 @@ export const unlockPerson = action(
     if (target.status !== "locked") return refuse(`${target.name}'s account is not locked.`);
     if (!(await unlockAccount(db, target.id, viewer.user.id, request))) return refuse(`${target.name}'s account could not be unlocked.`);
     revalidatePath(AGENTS_PATH);
-    const emailed = await sendNotice(
+    const emailed = await trySendEmail(
       { to: target.email, ...accountUnlockedEmail({ name: target.name, adminName: viewer.user.name }) },
       "notice",
     );
@@ -104,7 +104,7 @@ export const resetTwoFactor = action(
     if (target.id === viewer.user.id) return refuse("Reset your own two-factor authentication on your profile.");
     await resetTwoFactorByAdmin(db, { userId: target.id, adminId: viewer.user.id, context: request });
     revalidatePath(AGENTS_PATH);
-    const emailed = await sendNotice(
+    const emailed = await trySendEmail(
       { to: target.email, ...twoFactorResetByAdminEmail({ name: target.name, adminName: viewer.user.name }) },
       "notice",
     );
