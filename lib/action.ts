@@ -29,8 +29,12 @@ type Options<A extends Access, S extends z.ZodObject | undefined> = {
   /** Signed-in actions that set up a required second factor stay open until it is set up. */
   allowEnrollment?: boolean;
   input?: S;
-  /** "first": bad input is refused with the first field's message, whatever else is wrong (one-line forms). */
-  inputError?: "first";
+  /**
+   * The message of a refused input: by default the field's own when one field is at fault, else
+   * "Please correct the fields below."; "first": always the first field's (one-line forms); "form":
+   * always the form's (forms that show each field's error beside it).
+   */
+  inputError?: "first" | "form";
   /** Plain-text fields sent back with every refusal, so the form keeps what was typed. */
   echo?: readonly string[];
   /** Needs a re-authentication within the last 10 minutes (always, or when the function says so); signed-in actions only. */
@@ -63,7 +67,8 @@ async function prepare<A extends Access, S extends z.ZodObject | undefined>(
     const parsed = parseForm(options.input, formData);
     if (!parsed.ok) {
       const messages = Object.values(parsed.fieldErrors);
-      const error = options.inputError === "first" || messages.length === 1 ? messages[0] : parsed.error;
+      const own = options.inputError === "first" || (options.inputError !== "form" && messages.length === 1);
+      const error = own ? messages[0] : parsed.error;
       return { ok: false, refusal: refuse(error, { fieldErrors: parsed.fieldErrors }) };
     }
     input = parsed.data;

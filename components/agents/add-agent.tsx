@@ -89,6 +89,8 @@ export function AddAgentButton() {
               Role
             </label>
             <select
+              // A new key after a refusal: React keeps a select's first default, and the role chosen must survive.
+              key={state.values?.role ?? "agent"}
               id="new-agent-role"
               name="role"
               defaultValue={state.values?.role ?? "agent"}

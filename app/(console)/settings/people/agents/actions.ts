@@ -23,7 +23,7 @@ export type RowActionResult = ActionResult<{ done: string }>;
 export type IssueCodeResult = ActionResult<{ code: string; expiresAt: string; emailed: boolean; warning?: string }>;
 
 export const addAgent = action(
-  { access: "admin", input: newUserInput, echo: ["name", "email", "username", "role"] },
+  { access: "admin", input: newUserInput, inputError: "form", echo: ["name", "email", "username", "role"] },
   async ({ viewer, db, request, input }): Promise<AddAgentResult> => {
     const created = await createUser(db, input);
     if (!created.ok) return refuse(created.message, { fieldErrors: { [created.field]: created.message } });
