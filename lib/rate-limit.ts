@@ -30,6 +30,9 @@ export function countHits(counters: Counter[], at: Date): SQL {
     returning key, count`;
 }
 
+/** SQL: what the part named `hits` (countHits) counted, as one JSON object of counts by key, for readHits. */
+export const countedHits: SQL = sql`(select json_object_agg(key, count) from hits)`;
+
 /** What countHits counted, counter by counter, as the limits judge it. */
 export function readHits(counters: Counter[], counts: Record<string, number | string>, at: Date): Hit[] {
   return counters.map(({ key, limit }) => {
@@ -60,9 +63,9 @@ export function sweepNowAndThen(at: Date): SQL | null {
 /** Counts one hit on each counter in one statement and says whether each is within its limit. */
 export async function hit(db: Queryable, counters: Counter[]): Promise<Hit[]> {
   const at = now();
-  const rows = await query<{ key: string; count: number | string }>(
+  const [row] = await query<{ hits: Record<string, number | string> }>(
     db,
-    sql`${withParts({ hits: countHits(counters, at), sweep: sweepNowAndThen(at) })} select key, count from hits`,
+    sql`${withParts({ hits: countHits(counters, at), sweep: sweepNowAndThen(at) })} select ${countedHits} as hits`,
   );
-  return readHits(counters, Object.fromEntries(rows.map((row) => [row.key, row.count])), at);
+  return readHits(counters, row.hits, at);
 }

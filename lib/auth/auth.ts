@@ -2,12 +2,12 @@
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { userSessions, users } from "@/db/schema";
 import { now } from "../clock";
 import { authConfig } from "./auth.config";
-import { activateSession, revokeSession } from "./sessions";
+import { activateSession, liveSession, revokeSession } from "./sessions";
 
 const ticketInput = z.object({ ticket: z.string().min(20).max(100) });
 
@@ -42,16 +42,7 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
           .select({ sessionVersion: users.sessionVersion, role: users.role })
           .from(userSessions)
           .innerJoin(users, eq(users.id, userSessions.userId))
-          .where(
-            and(
-              eq(userSessions.id, token.sid),
-              eq(userSessions.userId, token.uid),
-              isNotNull(userSessions.activatedAt),
-              isNull(userSessions.revokedAt),
-              gt(userSessions.expiresAt, now()),
-              eq(users.status, "active"),
-            ),
-          );
+          .where(liveSession(token.sid, token.uid, now()));
         if (row) {
           token.sv = row.sessionVersion;
           token.role = row.role;

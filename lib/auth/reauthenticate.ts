@@ -5,7 +5,7 @@ import type { Database, Queryable } from "@/db/client";
 import { query, withParts } from "@/db/sql";
 import { auditPart } from "../audit";
 import { now } from "../clock";
-import { countHits, readHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
+import { countHits, countedHits, readHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
 import { attemptSecondFactor } from "../two-factor/attempt";
 import { verifyPassword } from "./password";
@@ -38,7 +38,7 @@ export async function countPasswordGuess(
   const [row] = await query<{ hits: Record<string, number | string>; password_hash: string | null }>(
     db,
     sql`${withParts({ hits: countHits(counters, at), sweep: sweepNowAndThen(at) })}
-      select (select json_object_agg(key, count) from hits) as hits, (select password_hash from users where id = ${userId}) as password_hash`,
+      select ${countedHits} as hits, (select password_hash from users where id = ${userId}) as password_hash`,
   );
   const retryAt = refusedUntil(readHits(counters, row.hits, at));
   return retryAt ? { allowed: false, retryAt, passwordHash: row.password_hash } : { allowed: true, passwordHash: row.password_hash };

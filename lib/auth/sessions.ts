@@ -1,10 +1,10 @@
 // Server-side session records behind the Auth.js JWT. A session is written pending once every factor is
 // verified, with the hash of a one-time ticket; Auth.js's Credentials provider redeems the ticket, which
 // activates the session, and issues the cookie. Sign-out and "end other sessions" really end them.
-import { and, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { query, timestamptz, withParts } from "@/db/sql";
-import { userSessions, type Role } from "@/db/schema";
+import { userSessions, users, type Role } from "@/db/schema";
 import { auditPart, type AuditType } from "../audit";
 import { addMs, now } from "../clock";
 import { randomToken, sha256 } from "../crypto";
@@ -38,6 +38,21 @@ const UNREDEEMED_KEPT_MS = 24 * 60 * 60 * 1000;
 /** A statement part that deletes pending sessions whose ticket can no longer be redeemed. */
 export function sweepUnredeemedSessions(at: Date): SQL {
   return sql`delete from user_sessions where activated_at is null and created_at < ${timestamptz(addMs(at, -UNREDEEMED_KEPT_MS))}`;
+}
+
+/**
+ * The rule of a live session, for a query that joins user_sessions with its users row: this user's,
+ * activated (its ticket redeemed), not revoked, not expired at `at`, and its user active.
+ */
+export function liveSession(sessionId: string, userId: string, at: Date): SQL {
+  return and(
+    eq(userSessions.id, sessionId),
+    eq(userSessions.userId, userId),
+    isNotNull(userSessions.activatedAt),
+    isNull(userSessions.revokedAt),
+    gt(userSessions.expiresAt, at),
+    eq(users.status, "active"),
+  )!;
 }
 
 export type ActivatedSession = { sessionId: string; userId: string; name: string; email: string; role: Role; sessionVersion: number };

@@ -11,7 +11,7 @@ import { auditPart } from "../audit";
 import { now } from "../clock";
 import { trySendEmail } from "../email/try-send";
 import { accountLockedEmail } from "../email/templates";
-import { countHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
+import { countHits, countedHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
 import { cancelChallenge, createChallenge, liveChallenge } from "../two-factor/challenge";
 import { readRecentSends, recentSendsJson, sendRefusal, type RecentSend } from "../two-factor/email-codes";
@@ -74,7 +74,7 @@ export async function passwordStep(
   const [row] = await query<AccountRow>(
     db,
     sql`${withParts({ hits: countHits(counters, at), sweep, unredeemed: sweep && sweepUnredeemedSessions(at) })}
-    select (select json_object_agg(key, count) from hits) as hits,
+    select ${countedHits} as hits,
       u.id, u.name, u.email, u.password_hash, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")}
     from settings s
     left join lateral (select * from users where username = ${account} or email = ${account} limit 1) u on true

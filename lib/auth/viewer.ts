@@ -4,7 +4,7 @@
 // (layout and page, nested components); a server action runs outside it and asks afresh, so the
 // render that follows a change sees the change.
 import "server-only";
-import { and, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getToken } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
@@ -18,6 +18,7 @@ import { enrollmentRequired } from "../two-factor/enrollment";
 import type { Policy } from "../two-factor/policy";
 import { secureCookies } from "./cookie-names";
 import { REAUTH_WINDOW_MS } from "./reauth";
+import { liveSession } from "./sessions";
 
 export type ViewerUser = Pick<User, "id" | "username" | "email" | "name" | "role" | "passwordChangedAt">;
 
@@ -69,17 +70,7 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
     .from(userSessions)
     .innerJoin(users, eq(users.id, userSessions.userId))
     .innerJoin(settings, eq(settings.id, 1))
-    .where(
-      and(
-        eq(userSessions.id, claims.sessionId),
-        eq(userSessions.userId, claims.userId),
-        isNotNull(userSessions.activatedAt),
-        isNull(userSessions.revokedAt),
-        gt(userSessions.expiresAt, at),
-        eq(users.status, "active"),
-        eq(users.sessionVersion, claims.sessionVersion),
-      ),
-    )
+    .where(and(liveSession(claims.sessionId, claims.userId, at), eq(users.sessionVersion, claims.sessionVersion)))
     .limit(1);
   if (!row) return null;
   const methods = row.methods.map((method) => method.kind);

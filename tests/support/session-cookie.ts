@@ -1,6 +1,6 @@
 // A signed-in browser for tests that call server actions and route handlers directly: the Auth.js
-// session cookie a sign-in leaves, in the jar of next-headers.ts, and next/headers handing that jar
-// over as Next.js does (every cookie, and the Cookie header). The viewer is then found the real way.
+// session cookie a sign-in leaves, in the jar of next-headers.ts, which hands it over as Next.js does.
+// The viewer is then found the real way.
 import { encode } from "next-auth/jwt";
 import type { User } from "@/db/schema";
 import { SESSION_MAX_AGE_S } from "@/lib/auth/auth.config";
@@ -16,24 +16,15 @@ export async function holdSessionCookie(user: Pick<User, "id" | "role" | "sessio
   jar.set(SESSION_COOKIE, await encode({ token, secret: authSecret(), salt: SESSION_COOKIE, maxAge: SESSION_MAX_AGE_S }));
 }
 
-function cookieHeader(): string {
-  return [...jar].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("; ");
-}
-
 /**
- * The module for `vi.mock("next/headers", ...)`: the jar and client of next-headers.ts, with the
- * jar's cookies listed and sent in the Cookie header, plus any `extraHeaders` the client sends.
+ * The module for `vi.mock("next/headers", ...)`: the jar and client of next-headers.ts, plus any
+ * `extraHeaders` the client sends.
  */
 export function nextHeadersWithJar(extraHeaders: Record<string, string> = {}) {
   return {
-    cookies: async () => ({
-      ...(await jarCookies()),
-      getAll: () => [...jar].map(([name, value]) => ({ name, value })),
-      toString: cookieHeader,
-    }),
+    cookies: jarCookies,
     headers: async () => {
       const sent = new Headers(await clientHeaders());
-      if (jar.size > 0) sent.set("cookie", cookieHeader());
       for (const [name, value] of Object.entries(extraHeaders)) sent.set(name, value);
       return sent;
     },
