@@ -4,15 +4,18 @@
 // trusted-browser cookie is opened only on the sign-in page, where it is about to be used.
 import { getToken, type JWT } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
-import { CHALLENGE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "@/lib/auth/cookie-names";
+import { CHALLENGE_COOKIE, SESSION_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "@/lib/auth/cookie-names";
 import { unseal } from "@/lib/auth/sealed-cookies";
+import { withoutClientForwardedFor } from "@/lib/request";
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const dev = process.env.NODE_ENV === "development";
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    "style-src 'self' 'unsafe-inline'",
+    // No 'unsafe-inline': the pages have no style attribute or inline <style> (tests/e2e/csp.spec.ts);
+    // development keeps it for Next.js's error overlay, which injects its styles.
+    `style-src 'self'${dev ? " 'unsafe-inline'" : ""}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",
@@ -48,21 +51,78 @@ async function sessionToken(request: NextRequest): Promise<JWT | null> {
   const secret = process.env.AUTH_SECRET;
   const cookie = request.headers.get("cookie");
   // No session cookie, nothing to decrypt.
-  if (!secret || !cookie?.includes("authjs.session-token")) return null;
+  if (!secret || !cookie?.includes(SESSION_COOKIE)) return null;
   try {
     // The cookie only: getToken would also take an `Authorization: Bearer` header, which no browser of ours sends.
-    return await getToken({ req: { headers: { cookie } }, secret, secureCookie: secureCookies });
+    // Its name is ours (cookie-names.ts), and Auth.js salts the token with it.
+    return await getToken({ req: { headers: { cookie } }, secret, cookieName: SESSION_COOKIE, salt: SESSION_COOKIE });
   } catch {
     return null;
   }
 }
 
+/** The server-action limit, `experimental.serverActions.bodySizeLimit` in next.config.ts: the forms send a few fields. */
+const ACTION_BODY_LIMIT_BYTES = 64 * 1024;
+
+function refusal(status: 400 | 413): Response {
+  const text = status === 413 ? "The request is too large." : "The request could not be read.";
+  return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+// Next.js refuses an action with more arguments than this (SERVER_ACTION_ARGS_LIMIT), with a 500.
+const MAX_ACTION_ARGUMENTS = 1000;
+
+/** Whether `text` is the first row of an action's arguments as its client writes it: a JSON array. */
+function isArgumentList(text: string): boolean {
+  try {
+    const row: unknown = JSON.parse(text);
+    return Array.isArray(row) && row.length <= MAX_ACTION_ARGUMENTS;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a server action could read `body`: a form without JavaScript is multipart; the action client
+ * sends multipart with its arguments' first row in the field "0", or that row alone as text.
+ */
+async function readableAction(body: ArrayBuffer, type: string, fetchAction: boolean): Promise<boolean> {
+  if (!type.startsWith("multipart/form-data")) return isArgumentList(new TextDecoder().decode(body));
+  try {
+    const form = await new Request("http://body.invalid/", { method: "POST", headers: { "content-type": type }, body }).formData();
+    const root = form.get("0");
+    return !fetchAction || (typeof root === "string" && isArgumentList(root));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A 413 or 400 for a POST body that Next.js would answer with a 500 (it does so for every body it
+ * cannot read): over the limit, or, for a server action, not what its client sends. The body is read
+ * from a copy, which Next.js buffers for the middleware anyway; the action still parses the original.
+ */
+async function refuseUnreadableBody(request: NextRequest): Promise<Response | null> {
+  if (request.method !== "POST") return null;
+  if (Number(request.headers.get("content-length")) > ACTION_BODY_LIMIT_BYTES) return refusal(413);
+  const type = request.headers.get("content-type") ?? "";
+  const fetchAction = request.headers.has("next-action");
+  if (!fetchAction && !type.startsWith("multipart/form-data")) return null;
+  // A body sent in chunks declares no length.
+  const body = await request.clone().arrayBuffer();
+  if (body.byteLength > ACTION_BODY_LIMIT_BYTES) return refusal(413);
+  return (await readableAction(body, type, fetchAction)) ? null : refusal(400);
+}
+
 export default async function middleware(request: NextRequest): Promise<Response> {
+  const refused = await refuseUnreadableBody(request);
+  if (refused) return refused;
   const { pathname, search } = request.nextUrl;
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, request.nextUrl.protocol === "https:");
   const pass = () => {
     const headers = new Headers(request.headers);
+    withoutClientForwardedFor(headers);
     headers.set("x-nonce", nonce);
     headers.set("content-security-policy", csp);
     const response = NextResponse.next({ request: { headers } });

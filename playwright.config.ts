@@ -52,6 +52,8 @@ export default defineConfig({
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
       EMAIL_OUTBOX: "1",
+      // The test clients play the one proxy in front: each simulated browser names its address in X-Forwarded-For.
+      TRUSTED_PROXY_HOPS: "1",
       RESEND_API_KEY: "",
       ...(process.env.E2E_DATABASE_URL
         ? { DATABASE_URL: process.env.E2E_DATABASE_URL }

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { addressSource } from "./request";
 
 export const isProduction = process.env.NODE_ENV === "production";
 
@@ -49,13 +50,20 @@ export function encryptionKey(): Buffer {
   return cachedKey.key;
 }
 
-/** What production is missing; the server refuses to start while this is not empty. */
-export function missingProductionSettings(env: NodeJS.ProcessEnv = process.env): string[] {
+/** What production is missing or has wrong; the server refuses to start while this is not empty. */
+export function missingProductionSettings(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
   const problems: string[] = [];
   if (!env.AUTH_SECRET) problems.push("AUTH_SECRET is not set (32+ random characters: openssl rand -base64 32).");
   else if (env.AUTH_SECRET.length < 32) problems.push("AUTH_SECRET is shorter than 32 characters.");
   if (!env.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY is not set (openssl rand -hex 32).");
   else if (!/^[0-9a-fA-F]{64}$/.test(env.ENCRYPTION_KEY)) problems.push("ENCRYPTION_KEY must be 64 hex characters.");
+  // Parsed where it is used (lib/request.ts, which the edge middleware shares); checked here so a bad
+  // value stops the server at start rather than failing every request.
+  try {
+    addressSource(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   return problems;
 }
 

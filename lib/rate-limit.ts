@@ -4,7 +4,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { query, timestamptz, withParts } from "@/db/sql";
-import { DAY, now } from "./clock";
+import { MINUTE, now } from "./clock";
 import { oneIn } from "./crypto";
 
 export type Limit = { max: number; windowMs: number };
@@ -12,12 +12,17 @@ export type Counter = { key: string; limit: Limit };
 /** `windowStart` names the window the hit was counted in, so a refund goes back to it. */
 export type Hit = { key: string; allowed: boolean; count: number; retryAt: Date; windowStart: Date };
 
-// Finished windows are swept now and then (one hit in SWEEP_ONE_IN) rather than on every hit: every
-// limit's window is far shorter than SWEEP_AFTER, so nothing swept can still count.
+// Finished windows are swept now and then (one hit in SWEEP_ONE_IN) rather than on every hit, by a
+// statement part the step sends anyway. A row does not store its window's length, so the sweep takes
+// every window to be the longest a limit may have: a row goes at the first sweep after that much time
+// from its start, when its window has surely ended, and never earlier.
 const SWEEP_ONE_IN = 64;
-const SWEEP_AFTER = DAY;
+/** No limit's window may be longer than this (windowStart refuses it): see the sweep. */
+export const LONGEST_WINDOW_MS = 15 * MINUTE;
 
 function windowStart(limit: Limit, at: Date): Date {
+  // A longer window would be swept while it still counts, and its limit start over.
+  if (limit.windowMs > LONGEST_WINDOW_MS) throw new Error(`A rate limit's window may be at most ${LONGEST_WINDOW_MS / MINUTE} minutes.`);
   const ms = at.getTime();
   return new Date(ms - (ms % limit.windowMs));
 }
@@ -57,7 +62,7 @@ export function refundHits(hits: Hit[]): SQL {
 /** Now and then, a statement part that deletes every finished window; null the rest of the time. */
 export function sweepNowAndThen(at: Date): SQL | null {
   if (!oneIn(SWEEP_ONE_IN)) return null;
-  return sql`delete from rate_limits where window_start < ${timestamptz(new Date(at.getTime() - SWEEP_AFTER))}`;
+  return sql`delete from rate_limits where window_start <= ${timestamptz(new Date(at.getTime() - LONGEST_WINDOW_MS))}`;
 }
 
 /** Counts one hit on each counter in one statement and says whether each is within its limit. */

@@ -1,6 +1,7 @@
 // Edge-safe Auth.js configuration shared by middleware.ts and the server (no database, no Node APIs).
 import type { NextAuthConfig } from "next-auth";
 import type { Role } from "@/db/schema";
+import { CALLBACK_URL_COOKIE, CSRF_COOKIE, SESSION_COOKIE, secureCookies } from "./cookie-names";
 
 declare module "next-auth" {
   interface User {
@@ -31,8 +32,16 @@ export const authConfig = {
   // Behind Vercel or a proxy the host comes from X-Forwarded-Host; pin it with AUTH_URL elsewhere.
   trustHost: true,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
-  // Secure, __Secure- prefixed session cookies in production whatever the request's protocol.
-  useSecureCookies: process.env.NODE_ENV === "production",
+  // Secure cookies in production whatever the request's protocol, and named __Host- rather than
+  // Auth.js's __Secure- (cookie-names.ts); the options (HttpOnly, SameSite=Lax, Path=/, Secure in
+  // production, no Domain) stay Auth.js's own. Only these three are ever set: Tessera has no OAuth or
+  // WebAuthn provider, whose state, nonce, PKCE and challenge cookies Auth.js would name otherwise.
+  useSecureCookies: secureCookies,
+  cookies: {
+    sessionToken: { name: SESSION_COOKIE },
+    callbackUrl: { name: CALLBACK_URL_COOKIE },
+    csrfToken: { name: CSRF_COOKIE },
+  },
   pages: { signIn: "/login", error: "/login" },
   providers: [],
   callbacks: {

@@ -109,6 +109,8 @@ export async function startBenchServer(postgresUrl: string, preferredPort: numbe
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     EMAIL_OUTBOX: "1",
+    // The load generator plays the one proxy in front: each simulated browser names its address in X-Forwarded-For.
+    TRUSTED_PROXY_HOPS: "1",
     ADMIN_EMAIL: "admin@bench.test",
     ADMIN_PASSWORD: randomBytes(16).toString("base64url"),
   };

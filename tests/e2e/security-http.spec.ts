@@ -42,7 +42,12 @@ function cookieLines(response: Response): string[] {
 }
 
 /** A raw sign-in POST, to read the Set-Cookie lines a browser would receive. */
-async function rawSignIn(origin: string, values: Record<string, string>, from = origin): Promise<Response> {
+async function rawSignIn(
+  origin: string,
+  values: Record<string, string>,
+  from = origin,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const page = await fetch(new URL("/login", origin));
   const form = formWith(await page.text(), "account");
   if (!form) throw new Error("The sign-in page has no form.");
@@ -53,7 +58,7 @@ async function rawSignIn(origin: string, values: Record<string, string>, from = 
     method: "POST",
     body: data,
     redirect: "manual",
-    headers: { origin: from, "x-forwarded-for": `198.19.0.${++addresses % 250}` },
+    headers: { origin: from, "x-forwarded-for": `198.19.0.${++addresses % 250}`, ...headers },
   });
 }
 
@@ -77,15 +82,23 @@ test("every page sends the CSP with a fresh nonce, frame-ancestors 'none', nosni
     const response = await adminPage().request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBeLessThan(500);
     const headers = response.headers();
+    // One policy: a second one (next.config.ts's, for what the middleware skips) would block the nonce.
+    expect(
+      response.headersArray().filter((h) => h.name.toLowerCase() === "content-security-policy"),
+      path,
+    ).toHaveLength(1);
     const csp = headers["content-security-policy"] ?? "";
-    const scriptSrc =
+    const directive = (name: string) =>
       csp
         .split(";")
         .map((d) => d.trim())
-        .find((d) => d.startsWith("script-src")) ?? "";
+        .find((d) => d.startsWith(`${name} `)) ?? "";
+    const scriptSrc = directive("script-src");
     const nonce = scriptSrc.match(/'nonce-([^']+)'/)?.[1];
     expect(nonce, `${path} script-src`).toBeTruthy();
     expect(scriptSrc, path).not.toContain("'unsafe-inline'");
+    // Style attributes and inline <style> are refused too (tests/e2e/csp.spec.ts: the pages need neither).
+    expect(directive("style-src"), path).toBe("style-src 'self'");
     expect(csp, path).toContain("frame-ancestors 'none'");
     expect(csp, path).toContain("object-src 'none'");
     expect(headers["x-content-type-options"], path).toBe("nosniff");
@@ -101,6 +114,36 @@ test("every page sends the CSP with a fresh nonce, frame-ancestors 'none', nosni
 
   const login = await adminPage().request.get("/login");
   expect(login.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+});
+
+test("responses the middleware skips get the same headers and a policy under which nothing runs", async ({ baseURL }) => {
+  // Static files, the icons, robots.txt and the health check, found or not (a miss answers with the
+  // prerendered 404 page, whose scripts carry no nonce).
+  const paths = [
+    "/favicon.ico",
+    "/robots.txt",
+    "/favicon.svg",
+    "/_next/static/nope.js",
+    "/_next/static/chunks/x.css",
+    "/_next/staticx",
+    "/api/health",
+  ];
+  const page = await (await fetch(new URL("/login", baseURL))).text();
+  const asset = page.match(/\/_next\/static\/[^"]+\.js/)?.[0];
+  expect(asset).toBeTruthy();
+  paths.push(asset!);
+  for (const path of paths) {
+    const response = await fetch(new URL(path, baseURL), { redirect: "manual" });
+    const headers = response.headers;
+    expect(headers.get("content-security-policy"), path).toBe(
+      "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    expect(headers.get("x-content-type-options"), path).toBe("nosniff");
+    expect(headers.get("x-frame-options"), path).toBe("DENY");
+    expect(headers.get("referrer-policy"), path).toBe("strict-origin-when-cross-origin");
+    expect(headers.get("permissions-policy"), path).toContain("camera=()");
+    expect(headers.get("strict-transport-security"), path).toMatch(/max-age=(\d{8,}|[3-9]\d{7})/);
+  }
 });
 
 test("the sign-in flow's own cookies are HttpOnly, SameSite=Lax, Secure and __Host- prefixed", async ({ baseURL, browser }) => {
@@ -138,12 +181,40 @@ test("pages never write the session cookie, so a request in flight at sign-out c
   }
 });
 
-test("under NODE_ENV=production the session cookie is Secure with a __Secure- or __Host- prefix", async ({ baseURL }) => {
-  // Auth.js would pick secure cookies from the request's protocol; auth.config.ts pins them to production.
+test("under NODE_ENV=production every cookie the app sets is __Host-: Secure, Path=/, no Domain", async ({ baseURL, browser }) => {
+  // Auth.js would pick secure cookies from the request's protocol, and name its own __Secure-, which a
+  // sibling subdomain could set; auth.config.ts pins both.
   const person = await newPerson();
+  const lines: string[] = [];
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on("response", async (response) => {
+    for (const header of await response.headersArray()) if (header.name.toLowerCase() === "set-cookie") lines.push(header.value);
+  });
+  // Auth.js's own routes set its CSRF and callback cookies.
+  await page.goto("/api/auth/csrf");
+  await page.goto("/api/auth/signin?callbackUrl=%2Fprofile%2Fsecurity");
+  await signIn(page, person.username, person.password);
+  await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
+  expect((await context.cookies()).map((cookie) => cookie.name)).toContain("__Host-authjs.session-token");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+  // The sign-out's deletion reached the browser under the same name.
+  expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain("__Host-authjs.session-token");
+  await context.close();
+
+  const names = new Set(lines.map((line) => line.split("=")[0]));
+  for (const name of ["__Host-authjs.session-token", "__Host-authjs.csrf-token", "__Host-authjs.callback-url"])
+    expect([...names]).toContain(name);
+  for (const line of lines) {
+    expect(line).toMatch(/^__Host-/);
+    expect(line).toMatch(/;\s*Secure/i);
+    expect(line).toMatch(/;\s*Path=\/(;|$)/i);
+    expect(line).not.toMatch(/;\s*Domain=/i);
+  }
+  // A raw sign-in, as a client without JavaScript gets it.
   const session = sessionCookie(cookieLines(await rawSignIn(baseURL!, { account: person.username, password: person.password })));
-  expect(session).toMatch(/^(__Secure-|__Host-)authjs\.session-token=/);
-  expect(session).toMatch(/;\s*Secure/i);
+  expect(session).toMatch(/^__Host-authjs\.session-token=[^;]+;/);
 });
 
 test("a cross-site POST to the sign-in action is refused and signs nobody in", async ({ baseURL }) => {
@@ -191,7 +262,9 @@ function median(values: number[]): number {
 }
 
 test("an unknown account and a wrong password get the same answer in about the same time", async ({ baseURL }) => {
-  const person = await newPerson();
+  // Three wrong passwords in a row are free; the fourth would earn a wait. Six people, three tries each.
+  const people: TestPerson[] = [];
+  for (let i = 0; i < 6; i++) people.push(await newPerson());
   const origin = new URL(baseURL!).origin;
   const unknown: number[] = [];
   const wrong: number[] = [];
@@ -205,9 +278,9 @@ test("an unknown account and a wrong password get the same answer in about the s
     return elapsed;
   };
   await timed(`warm-up-${Date.now()}@example.com`);
-  // The account limit is 10 tries per 15 minutes per spelling: 9 by username and 9 by email.
   for (let round = 0; round < 18; round += 1) {
     unknown.push(await timed(`nobody-${Date.now()}-${round}@example.com`));
+    const person = people[round % people.length];
     wrong.push(await timed(round % 2 === 0 ? person.username : person.email));
   }
   expect([...answers]).toEqual(["Invalid account or password."]);
@@ -218,9 +291,10 @@ test("an unknown account and a wrong password get the same answer in about the s
 
 test("overlong, NUL-laden and malformed sign-in input gets a plain message, never a 5xx or a trace", async ({ baseURL }) => {
   const origin = new URL(baseURL!).origin;
+  // Long, but within the 64 KB a server-action body may have (the next test sends longer ones).
   const cases: Record<string, string>[] = [
-    { account: "a".repeat(100_000), password: "x" },
-    { account: "nobody@example.com", password: "p".repeat(100_000) },
+    { account: "a".repeat(60_000), password: "x" },
+    { account: "nobody@example.com", password: "p".repeat(60_000) },
     { account: "nobody@example.com", password: "e2e\u0000admin" },
     { account: "\u0430dmin@example.com", password: E2E_ADMIN.password },
     { account: " ", password: " " },
@@ -233,12 +307,10 @@ test("overlong, NUL-laden and malformed sign-in input gets a plain message, neve
   }
 
   // A server-action POST whose body is not what the action expects: refused without details.
-  const login = await fetch(new URL("/login", origin));
-  const actionId = (await login.text()).match(/&quot;id&quot;:&quot;([0-9a-f]{40,})&quot;/)?.[1];
-  expect(actionId).toBeTruthy();
+  const actionId = await signInActionId(origin);
   for (const [id, body] of [
-    [actionId!, "garbage{{"],
-    [actionId!, JSON.stringify([{ account: { $ne: 1 } }])],
+    [actionId, "garbage{{"],
+    [actionId, JSON.stringify([{ account: { $ne: 1 } }])],
     ["0".repeat(42), "[]"],
   ]) {
     const response = await fetch(new URL("/login", origin), {
@@ -256,6 +328,100 @@ test("overlong, NUL-laden and malformed sign-in input gets a plain message, neve
       expect(text).toContain("Invalid account or password.");
     }
   }
+});
+
+async function signInActionId(origin: string): Promise<string> {
+  const login = await fetch(new URL("/login", origin));
+  const id = (await login.text()).match(/&quot;id&quot;:&quot;([0-9a-f]{40,})&quot;/)?.[1];
+  if (!id) throw new Error("The sign-in page names no action.");
+  return id;
+}
+
+test("a server-action body over 64 KB answers 413 and one no client of ours sends 400, not a 500", async ({ baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  const id = await signInActionId(origin);
+  const post = (body: BodyInit, headers: Record<string, string>) =>
+    fetch(new URL("/login", origin), {
+      method: "POST",
+      body,
+      redirect: "manual",
+      headers: { origin, ...headers },
+      duplex: "half",
+    } as RequestInit);
+  const action = { "next-action": id };
+  const text = { ...action, "content-type": "text/plain;charset=UTF-8" };
+  const long = "p".repeat(64 * 1024);
+  const form = (fields: Record<string, string>) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(fields)) data.append(name, value);
+    return data;
+  };
+  const page = await fetch(new URL("/login", origin));
+  const noScript = formWith(await page.text(), "account")!;
+  const noScriptForm = (password: string) => form({ ...Object.fromEntries(noScript.fields), account: "nobody@example.com", password });
+  // In chunks, with no Content-Length to go by.
+  const chunked = (value: string) =>
+    new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(value));
+        controller.close();
+      },
+    });
+
+  const cases: [string, () => Promise<Response>, number][] = [
+    ["a form without JavaScript, 64 KB password", () => post(noScriptForm(long), {}), 413],
+    ["the action client's form, 64 KB password", () => post(form({ "0": '["$K1"]', "1_account": "a", "1_password": long }), action), 413],
+    ["the action client's text, 1 MB", () => post(JSON.stringify(["p".repeat(1024 * 1024)]), text), 413],
+    ["the action client's text in chunks, 64 KB", () => post(chunked(JSON.stringify([long])), text), 413],
+    [
+      "multipart cut short",
+      () =>
+        post('--b\r\nContent-Disposition: form-data; name="0"\r\n\r\n[]', { ...action, "content-type": "multipart/form-data; boundary=b" }),
+      400,
+    ],
+    ["multipart without a boundary", () => post("abc", { ...action, "content-type": "multipart/form-data" }), 400],
+    ["a form without JavaScript, cut short", () => post("--b\r\ngarbage", { "content-type": "multipart/form-data; boundary=b" }), 400],
+    ["the action client's form without its arguments", () => post(form({ account: "a", password: "b" }), action), 400],
+    ["text that is not JSON", () => post("garbage{{", text), 400],
+    ["JSON that is not an argument list", () => post('"hello"', text), 400],
+    ["1,001 arguments", () => post(JSON.stringify(Array.from({ length: 1001 }, () => 0)), text), 400],
+    [
+      "url-encoded, which the action client never sends",
+      () => post("account=a&password=b", { ...action, "content-type": "application/x-www-form-urlencoded" }),
+      400,
+    ],
+  ];
+  for (const [name, send, status] of cases) {
+    const response = await send();
+    expect(response.status, name).toBe(status);
+    const body = await response.text();
+    expect(body, name).toBe(status === 413 ? "The request is too large." : "The request could not be read.");
+    expect(sessionCookie(cookieLines(response)), name).toBeUndefined();
+  }
+  // Just under the limit, the form gets its plain answer: the limit fits what the forms send.
+  const under = await post(noScriptForm("p".repeat(60_000)), {});
+  expect(under.status).toBe(200);
+  expect(alertText(await under.text())).toBe("Invalid account or password.");
+});
+
+test("behind one proxy the address is the value it appended, never one the client wrote before it or one that is no address", async ({
+  baseURL,
+}) => {
+  // The suite's server trusts one proxy (TRUSTED_PROXY_HOPS=1), which these requests play.
+  const person = await newPerson();
+  const agent = `proxied-${Date.now()}`;
+  const sign = (forwardedFor: string) =>
+    rawSignIn(baseURL!, { account: person.username, password: person.password }, new URL(baseURL!).origin, {
+      "x-forwarded-for": forwardedFor,
+      "user-agent": `${agent}-${forwardedFor.length}`,
+    });
+  expect((await sign("203.0.113.250, 198.51.100.77")).status).toBe(303);
+  expect((await sign("198.51.100.1, not-an-address")).status).toBe(303);
+  const exported = await adminPage().request.get("/settings/security/audit-log/export");
+  const rows = (await exported.text()).split("\r\n").filter((line) => line.includes(agent));
+  const addresses = rows.filter((row) => row.includes("sign_in.succeeded")).map((row) => row.split(",")[4]);
+  expect(addresses.sort()).toEqual(["", "198.51.100.77"]);
+  expect(rows.join("\n")).not.toMatch(/203\.0\.113\.250|not-an-address/);
 });
 
 test("a NUL byte in the account gets the plain message, not a 500", async ({ baseURL }) => {

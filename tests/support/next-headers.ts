@@ -20,6 +20,8 @@ export async function cookies() {
   };
 }
 
+// The client's address where Next.js puts the connection's peer, which lib/request.ts reads when no
+// proxy is trusted (TRUSTED_PROXY_HOPS unset, as in tests).
 export async function headers() {
   const sent = new Headers({ host: "localhost:3000", "user-agent": "vitest", "x-forwarded-for": CLIENT_ADDRESS });
   if (jar.size > 0) sent.set("cookie", cookieHeader());

@@ -4,11 +4,12 @@
 import { encode } from "next-auth/jwt";
 import type { User } from "@/db/schema";
 import { SESSION_MAX_AGE_S } from "@/lib/auth/auth.config";
+import { SESSION_COOKIE as AUTH_SESSION_COOKIE } from "@/lib/auth/cookie-names";
 import { authSecret } from "@/lib/env";
 import { headers as clientHeaders, cookies as jarCookies, jar } from "./next-headers";
 
-// Auth.js's cookie name without Secure cookies (tests do not run as production).
-export const SESSION_COOKIE = "authjs.session-token";
+/** The name auth.config.ts gives Auth.js (without the __Host- prefix: tests do not run as production). */
+export const SESSION_COOKIE = AUTH_SESSION_COOKIE;
 
 /** Puts in the jar the session cookie Auth.js issues when the ticket of `sessionId` is redeemed. */
 export async function holdSessionCookie(user: Pick<User, "id" | "role" | "sessionVersion">, sessionId: string): Promise<void> {
