@@ -24,6 +24,9 @@ export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ["active", "locked", "disabled"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 export const METHOD_KINDS = ["email", "app"] as const;
+/** What a session last proved itself with: the password alone, or a second factor (after the password). */
+export const STEP_UP_FACTORS = ["password", "second_factor"] as const;
+export type StepUpFactor = (typeof STEP_UP_FACTORS)[number];
 export type MethodKind = (typeof METHOD_KINDS)[number];
 
 export const users = pgTable(
@@ -67,8 +70,10 @@ export const userSessions = pgTable(
     expiresAt: ts("expires_at").notNull(),
     lastSeenAt: ts("last_seen_at").notNull(),
     revokedAt: ts("revoked_at"),
-    // Last time this session proved the password or a code again: sensitive changes need it recent.
+    // Last time this session proved who it is (at sign-in, or "Confirm it's you"), and with what:
+    // sensitive changes need it recent, and with the second factor when the user has one.
     reauthenticatedAt: ts("reauthenticated_at"),
+    reauthenticatedWith: text("reauthenticated_with").$type<StepUpFactor>(),
     ip: text("ip"),
     userAgent: text("user_agent"),
     // A session is written once every factor is verified, pending, with the hash of a one-time ticket:
@@ -79,6 +84,7 @@ export const userSessions = pgTable(
   },
   (t) => [
     index("user_sessions_user_idx").on(t.userId),
+    check("user_sessions_reauthenticated_with_check", sql`${t.reauthenticatedWith} in ('password', 'second_factor')`),
     uniqueIndex("user_sessions_ticket_hash_key")
       .on(t.ticketHash)
       .where(sql`${t.ticketHash} is not null`),
@@ -244,6 +250,21 @@ export const rateLimits = pgTable(
   },
   // The window index serves the sweep of finished windows, which runs now and then (lib/rate-limit.ts).
   (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index("rate_limits_window_start_idx").on(t.windowStart)],
+);
+
+// Growing delays between wrong passwords, per account: the resolved user (`user:<id>`), or what was
+// typed for an account that does not exist (`account:<text>`), so the answer reveals nothing. A row is
+// booked before the password is checked, forgiven by the right one, and forgotten a day after its last
+// failure (lib/auth/password-limits.ts).
+export const passwordDelays = pgTable(
+  "password_delays",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull(),
+    lastFailedAt: ts("last_failed_at").notNull(),
+    retryAt: ts("retry_at").notNull(),
+  },
+  (t) => [index("password_delays_last_failed_at_idx").on(t.lastFailedAt)],
 );
 
 // The local outbox: where mail goes when no Resend key is configured (development and tests).

@@ -16,6 +16,8 @@ export type { FieldErrors } from "./forms";
 export type { ActionResult, NeedsReauth, Refusal } from "./action-result";
 
 export const NEEDS_REAUTH: NeedsReauth = { ok: false, reauth: true, error: "Confirm it's you to make this change." };
+export const NEEDS_OWN_SECOND_FACTOR =
+  "This change needs two-factor authentication on your own account. Set it up on your profile, then try again.";
 export const CONSOLE_UNAVAILABLE = "The change could not be made: the service is unavailable right now. Please try again in a minute.";
 
 export function refuse<E extends object = object>(error: string, extra?: E & { fieldErrors?: FieldErrors }): Refusal<E> {
@@ -23,6 +25,18 @@ export function refuse<E extends object = object>(error: string, extra?: E & { f
 }
 
 type Access = "public" | "signed_in" | "admin";
+type StepUpNeed = boolean | "second_factor";
+type Input<S extends z.ZodObject | undefined> = S extends z.ZodObject ? z.infer<S> : undefined;
+
+/** The refusal of a viewer whose step-up falls short of `need`, or null when it is enough. */
+function stepUpRefusal(viewer: Viewer, need: StepUpNeed): Refusal | NeedsReauth | null {
+  if (need === false) return null;
+  if (need === "second_factor") {
+    if (viewer.methods.length === 0) return refuse(NEEDS_OWN_SECOND_FACTOR);
+    return viewer.stepUp === "second_factor" ? null : NEEDS_REAUTH;
+  }
+  return viewer.reauthenticated ? null : NEEDS_REAUTH;
+}
 
 type Options<A extends Access, S extends z.ZodObject | undefined> = {
   access: A;
@@ -37,15 +51,20 @@ type Options<A extends Access, S extends z.ZodObject | undefined> = {
   inputError?: "first" | "form";
   /** Plain-text fields sent back with every refusal, so the form keeps what was typed. */
   echo?: readonly string[];
-  /** Needs a re-authentication within the last 10 minutes (always, or when the function says so); signed-in actions only. */
-  reauth?: A extends "public" ? never : boolean | ((viewer: Viewer) => boolean);
+  /**
+   * The step-up the change needs, always or as the function decides from the viewer and the input;
+   * signed-in actions only. `true`: "Confirm it's you" within the last 10 minutes, with a code when
+   * the viewer has a method (the password only when they have none). `"second_factor"`: the viewer
+   * has a method and confirmed with a code within the last 10 minutes (admin rescues).
+   */
+  reauth?: A extends "public" ? never : StepUpNeed | ((viewer: Viewer, input: Input<S>) => StepUpNeed);
   /** The refusal while the database cannot be reached. */
   unavailable?: string;
 };
 
 export type ActionContext<A extends Access, S extends z.ZodObject | undefined> = {
   viewer: A extends "public" ? null : Viewer;
-  input: S extends z.ZodObject ? z.infer<S> : undefined;
+  input: Input<S>;
   db: Database;
   request: RequestContext;
 };
@@ -75,7 +94,10 @@ async function prepare<A extends Access, S extends z.ZodObject | undefined>(
   }
   const { reauth } = options;
   if (reauth && !viewer) throw new Error("a public action cannot ask for re-authentication");
-  if (viewer && reauth && (reauth === true || reauth(viewer)) && !viewer.reauthenticated) return { ok: false, refusal: NEEDS_REAUTH };
+  if (viewer && reauth) {
+    const refusal = stepUpRefusal(viewer, typeof reauth === "function" ? reauth(viewer, input as Input<S>) : reauth);
+    if (refusal) return { ok: false, refusal };
+  }
   return { ok: true, context: { viewer, input, db: await getDb(), request: await requestContext() } as ActionContext<A, S> };
 }
 
@@ -118,7 +140,7 @@ export function formAction<A extends Access>(
   body: (context: ActionContext<A, undefined>) => Promise<void>,
 ): (formData: FormData) => Promise<void> {
   return async (formData) => {
-    const prepared = await prepare(options, formData instanceof FormData ? formData : new FormData());
+    const prepared = await prepare<A, undefined>(options, formData instanceof FormData ? formData : new FormData());
     if (prepared.ok) await body(prepared.context);
   };
 }

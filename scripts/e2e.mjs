@@ -40,6 +40,11 @@ if (!process.env.E2E_SKIP_BUILD) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// What the suite keeps for one run (the e2e admin's authenticator secret, the steps it answered):
+// fresh each run, as the database is.
+const stateDir = mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-state-"));
+env.E2E_STATE_DIR = stateDir;
+
 let cleanup = () => {};
 if (process.env.DATABASE_URL) {
   const { default: postgres } = await import("postgres");
@@ -63,4 +68,5 @@ if (process.env.DATABASE_URL) {
 
 const result = run(process.execPath, [require.resolve("@playwright/test/cli"), "test", ...process.argv.slice(2)], env);
 await cleanup();
+rmSync(stateDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -7,14 +7,17 @@ import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { useStepUpAction } from "@/components/two-factor/reauth";
 
 export function AddAgentButton() {
   const [open, setOpen] = useState(false);
   const [formKey, setFormKey] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
+  // Adding someone asks "Confirm it's you" first when the last confirmation is stale.
+  const add = useStepUpAction<AddAgentResult>(addAgent);
   // A created agent closes the dialog and empties the form for the next one.
   const [result, action] = useActionState<AddAgentResult | null, FormData>(async (previous, formData) => {
-    const result = await addAgent(previous, formData);
+    const result = await add(previous, formData);
     if (result.ok) {
       setOpen(false);
       setNotice(result.created);

@@ -6,6 +6,7 @@ import { issueBackupCode, type IssueCodeResult } from "@/app/(console)/settings/
 import { refusalOf, successOf } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
+import { useStepUpAction } from "@/components/two-factor/reauth";
 
 type Person = { id: string; name: string; twoFactorOn: boolean };
 
@@ -30,7 +31,7 @@ function formatTime(iso: string): string {
 
 /** Lives only while the dialog is open, so closing it forgets the code. */
 export function BackupCodePanel({ person, onDone }: { person: Person; onDone: () => void }) {
-  const [result, action] = useActionState<IssueCodeResult | null, FormData>(issueBackupCode, null);
+  const [result, action] = useActionState<IssueCodeResult | null, FormData>(useStepUpAction<IssueCodeResult>(issueBackupCode), null);
   const state = successOf(result);
   const refusal = refusalOf(result);
 

@@ -6,6 +6,7 @@ import { resetTwoFactor, unlockPerson, type RowActionResult } from "@/app/(conso
 import { refusalOf } from "@/lib/action-result";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
+import { useStepUpAction } from "@/components/two-factor/reauth";
 import { BackupCodePanel } from "./backup-code-dialog";
 
 type Props = { person: { id: string; name: string; locked: boolean; twoFactorOn: boolean } };
@@ -14,13 +15,16 @@ export function PersonActions({ person }: Props) {
   const [dialog, setDialog] = useState<"code" | "reset" | null>(null);
   // The newest outcome of either action, shown under the buttons.
   const [outcome, setOutcome] = useState<RowActionResult | null>(null);
+  // Rescues need the admin's own second factor, confirmed within 10 minutes: asked for when stale.
+  const unlockWithStepUp = useStepUpAction<RowActionResult>(unlockPerson);
+  const resetWithStepUp = useStepUpAction<RowActionResult>(resetTwoFactor);
   const [, unlock] = useActionState<RowActionResult | null, FormData>(async (previous, formData) => {
-    const result = await unlockPerson(previous, formData);
+    const result = await unlockWithStepUp(previous, formData);
     setOutcome(result);
     return result;
   }, null);
   const [resetResult, reset] = useActionState<RowActionResult | null, FormData>(async (previous, formData) => {
-    const result = await resetTwoFactor(previous, formData);
+    const result = await resetWithStepUp(previous, formData);
     if (result.ok) {
       setDialog(null);
       setOutcome(result);

@@ -6,6 +6,7 @@ import { savePolicy, type SavePolicyResult } from "@/app/(console)/settings/secu
 import { refusalOf, successOf } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
+import { useStepUpAction } from "@/components/two-factor/reauth";
 import type { PolicyMode } from "@/db/schema";
 
 type Props = {
@@ -50,7 +51,8 @@ const OPTION =
   "rounded-lg border border-slate-200 p-3 has-[input[type=radio]:checked]:border-brand-500 has-[input[type=radio]:checked]:bg-brand-50/50";
 
 export function PolicyForm({ policy, version, dayChoices }: Props) {
-  const [result, action] = useActionState<SavePolicyResult | null, FormData>(savePolicy, null);
+  // Saving asks "Confirm it's you" with a code first when the last confirmation is stale.
+  const [result, action] = useActionState<SavePolicyResult | null, FormData>(useStepUpAction<SavePolicyResult>(savePolicy), null);
   const saved = successOf(result)?.saved;
   const refusal = refusalOf(result);
   const [mode, setMode] = useState<PolicyMode>(policy.twoFactorMode);

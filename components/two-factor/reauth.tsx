@@ -1,10 +1,12 @@
-// "Confirm it's you": before a sensitive change the user gives their password or a current code
-// (SECURITY.md 15); the change they asked for then runs again by itself.
+// "Confirm it's you": before a sensitive change the user proves it is them again (SECURITY.md 15) with a
+// current code from one of their methods, or a backup code, which is then used up; the password only
+// when they have no method. The change they asked for then runs again by itself. One provider for the
+// whole console (the layout), so admin pages ask the same way the profile does.
 "use client";
 
-import { createContext, useCallback, useContext, useState } from "react";
+import { createContext, useCallback, useContext, useRef, useState } from "react";
 import { emailReauthCode, reauthenticate } from "@/app/(console)/profile/security/actions";
-import type { Refusal } from "@/lib/action-result";
+import type { ActionResult, Refusal } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -15,44 +17,88 @@ import { useSecondsUntil } from "./use-seconds-until";
 
 type Retry = () => Promise<void>;
 
-const ReauthContext = createContext<(retry: Retry) => void>(() => {});
+/** Opens "Confirm it's you"; resolves true once the user is confirmed, false when they close it. */
+const StepUpContext = createContext<() => Promise<boolean>>(async () => false);
+
+export function useStepUp(): () => Promise<boolean> {
+  return useContext(StepUpContext);
+}
 
 /** Opens "Confirm it's you"; `retry` runs once the user is confirmed. */
 export function useReauth(): (retry: Retry) => void {
-  return useContext(ReauthContext);
-}
-
-export function ReauthProvider({ methods, children }: { methods: MethodKind[]; children: React.ReactNode }) {
-  const [pending, setPending] = useState<{ retry: Retry } | null>(null);
-  const confirmIdentity = useCallback((retry: Retry) => setPending({ retry }), []);
-
-  return (
-    <ReauthContext value={confirmIdentity}>
-      {children}
-      <Dialog
-        open={pending !== null}
-        onClose={() => setPending(null)}
-        title="Confirm it's you"
-        description="This change needs your password or a current authentication code. You won't be asked again for 10 minutes."
-      >
-        {pending ? (
-          <ReauthForm
-            methods={methods}
-            onConfirmed={async () => {
-              setPending(null);
-              await pending.retry();
-            }}
-          />
-        ) : null}
-      </Dialog>
-    </ReauthContext>
+  const stepUp = useStepUp();
+  return useCallback(
+    (retry: Retry) => {
+      void stepUp().then((confirmed) => (confirmed ? retry() : undefined));
+    },
+    [stepUp],
   );
 }
 
-function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirmed: () => Promise<void> }) {
-  const [mode, setMode] = useState<"password" | "code">("password");
+/**
+ * For a form's useActionState: an answer that asks for a step-up opens "Confirm it's you" (over the
+ * form's own dialog, if any, which keeps what was typed) and, once confirmed, sends the same form
+ * again. Closed without confirming, the answer shows as the form's refusal.
+ */
+export function useStepUpAction<R extends ActionResult>(
+  action: (previous: R | null, formData: FormData) => Promise<R>,
+): (previous: R | null, formData: FormData) => Promise<R> {
+  const stepUp = useStepUp();
+  return async (previous, formData) => {
+    const result = await action(previous, formData);
+    if (!("reauth" in result)) return result;
+    return (await stepUp()) ? action(previous, formData) : result;
+  };
+}
+
+export function ReauthProvider({ methods, children }: { methods: MethodKind[]; children: React.ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const settle = useRef<((confirmed: boolean) => void) | null>(null);
+  const stepUp = useCallback(
+    () =>
+      new Promise<boolean>((resolve) => {
+        // A second request while the dialog is open is answered with the first.
+        const previous = settle.current;
+        settle.current = (confirmed) => {
+          previous?.(confirmed);
+          resolve(confirmed);
+        };
+        setOpen(true);
+      }),
+    [],
+  );
+  const close = (confirmed: boolean) => {
+    setOpen(false);
+    settle.current?.(confirmed);
+    settle.current = null;
+  };
+  const withCode = methods.length > 0;
+
+  return (
+    <StepUpContext value={stepUp}>
+      {children}
+      <Dialog
+        open={open}
+        onClose={() => close(false)}
+        title="Confirm it's you"
+        description={
+          withCode
+            ? "This change needs a current code from your authenticator app or email, or a backup code. You won't be asked again for 10 minutes."
+            : "This change needs your password. You won't be asked again for 10 minutes."
+        }
+      >
+        {open ? <ReauthForm methods={methods} onConfirmed={() => close(true)} /> : null}
+      </Dialog>
+    </StepUpContext>
+  );
+}
+
+type Mode = "password" | "code" | "backup";
+
+function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirmed: () => void }) {
+  const [mode, setMode] = useState<Mode>(methods.length > 0 ? "code" : "password");
   const [failure, setFailure] = useState<Refusal | null>(null);
-  // Bumped after each refusal, so the code field comes back empty and focused.
+  // Bumped after each refusal, so the field comes back empty and focused.
   const [attempt, setAttempt] = useState(0);
   const [email, setEmail] = useState<{ resendAt?: string; sent?: boolean; error?: string }>({});
   const asked = email.resendAt !== undefined;
@@ -69,7 +115,7 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
       setAttempt((count) => count + 1);
       return;
     }
-    await onConfirmed();
+    onConfirmed();
   }
 
   async function sendCode() {
@@ -78,6 +124,10 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
     setEmail(result.ok ? { resendAt: result.resendAt, sent: result.sent } : { error: result.error, resendAt: email.resendAt });
   }
 
+  const switchTo = (next: Mode) => {
+    setFailure(null);
+    setMode(next);
+  };
   const fieldError = mode === "password" ? failure?.fieldErrors?.password : failure?.fieldErrors?.code;
   const codeHint = hasApp
     ? `Enter the 6-digit code from your authenticator app${hasEmail ? ", or have one sent to your email" : ""}.`
@@ -100,23 +150,37 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
             autoFocus
             error={fieldError}
           />
-        ) : (
+        ) : mode === "code" ? (
           <>
             <p className="text-sm text-slate-600">{codeHint}</p>
             <OtpInput key={`code-${attempt}`} label="Authentication code" autoFocus error={fieldError} />
           </>
+        ) : (
+          <>
+            <p className="text-sm text-slate-600">Each backup code works once: this one will be used up.</p>
+            <Field
+              key={`backup-${attempt}`}
+              label="Backup code"
+              name="code"
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              maxLength={40}
+              placeholder="xxxxx-xxxxx"
+              autoFocus
+              error={fieldError}
+              className="font-mono"
+            />
+          </>
         )}
         <div className="flex flex-wrap items-center justify-between gap-2">
-          {methods.length > 0 ? (
-            <Button
-              variant="ghost"
-              className="px-2"
-              onClick={() => {
-                setFailure(null);
-                setMode(mode === "password" ? "code" : "password");
-              }}
-            >
-              {mode === "password" ? "Use an authentication code instead" : "Use your password instead"}
+          {mode === "code" ? (
+            <Button variant="ghost" className="px-2" onClick={() => switchTo("backup")}>
+              Use a backup code
+            </Button>
+          ) : mode === "backup" ? (
+            <Button variant="ghost" className="px-2" onClick={() => switchTo("code")}>
+              Use an authentication code
             </Button>
           ) : (
             <span />

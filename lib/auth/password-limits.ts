@@ -1,6 +1,84 @@
-// How many wrong passwords are allowed: per account (also for accounts that do not exist, so the limit
-// reveals nothing) and per client address, counted in fixed 15-minute windows.
+// How wrong passwords are held back, at sign-in and at "Confirm it's you" alike:
+// - per account, growing delays: three failures in a row are free (typos), then the next try waits
+//   1 s, 2 s, 4 s ... 32 s, then 60 s at most. The account is the resolved user, so `eve` and
+//   `eve@example.com` are one account; an account that does not exist is keyed on what was typed and
+//   held back the same way, so the answer reveals nothing. The right password is never refused for
+//   longer than one delay: the owner cannot be locked out by guessers, only slowed.
+// - per client address, a fixed 15-minute window of failures (password spraying across accounts).
+// Worst case, written down in docs/SECURITY.md: 68 guesses in the first hour at one account and 60 an
+// hour after, from any number of addresses; an owner kept waiting at most 60 seconds a try.
+import { sql, type SQL } from "drizzle-orm";
+import { timestamptz } from "@/db/sql";
+import { DAY, MINUTE, addMs, now } from "../clock";
 import type { Limit } from "../rate-limit";
 
-export const ACCOUNT_LIMIT: Limit = { max: 10, windowMs: 15 * 60_000 };
-export const ADDRESS_LIMIT: Limit = { max: 100, windowMs: 15 * 60_000 };
+export const ADDRESS_LIMIT: Limit = { max: 100, windowMs: 15 * MINUTE };
+
+export const FREE_FAILURES = 3;
+export const FIRST_DELAY_MS = 1000;
+export const MAX_DELAY_MS = 60_000;
+/** A day after its last failure an account's count starts over (and its row is swept). */
+export const FAILURES_FORGOTTEN_AFTER_MS = DAY;
+
+/** How long the next try waits after the `failures`-th failure in a row. */
+export function delayAfter(failures: number): number {
+  if (failures <= FREE_FAILURES) return 0;
+  return Math.min(FIRST_DELAY_MS * 2 ** (failures - FREE_FAILURES - 1), MAX_DELAY_MS);
+}
+
+/** The key of an account's delays: its user, once resolved; else the account as typed (lower-case). */
+export function accountDelayKey(account: { userId: string } | { typed: string }): string {
+  return "userId" in account ? `user:${account.userId}` : `account:${account.typed}`;
+}
+
+/**
+ * A statement part that books one try at the password of the account `key` (SQL text) names, before
+ * the password is checked, so parallel tries cannot slip past: it returns the account's `failures`
+ * when the try may go ahead, and no row while the account is waiting. A booked try counts as a
+ * failure until the right password forgives it (forgivePasswordFailures). `onlyIf` (SQL, a condition)
+ * books nothing when false, for a try another limit has already refused.
+ */
+export function bookPasswordTry(key: SQL, at: Date, onlyIf?: SQL): SQL {
+  const forgottenBefore = timestamptz(addMs(at, -FAILURES_FORGOTTEN_AFTER_MS));
+  // The failures so far: none once the last one is a day old. The wait after n failures is delayAfter(n).
+  const previous = sql`(case when d.last_failed_at < ${forgottenBefore} then 0 else d.failures end)`;
+  const wait = (failures: SQL) => sql`make_interval(secs => case when ${failures} <= ${FREE_FAILURES} then 0
+    else least(${FIRST_DELAY_MS / 1000}::float8 * power(2, ${failures} - ${FREE_FAILURES + 1}), ${MAX_DELAY_MS / 1000}::float8) end)`;
+  return sql`insert into password_delays as d (key, failures, last_failed_at, retry_at)
+    select ${key}, 1, ${timestamptz(at)}, ${timestamptz(at)} + ${wait(sql`1`)}
+    ${onlyIf ? sql`where ${onlyIf}` : sql``}
+    on conflict (key) do update set failures = ${previous} + 1, last_failed_at = excluded.last_failed_at,
+      retry_at = excluded.last_failed_at + ${wait(sql`(${previous} + 1)`)}
+    where d.retry_at <= excluded.last_failed_at
+    returning failures`;
+}
+
+/** SQL: when the account `key` names may try again, as this statement's snapshot has it (null: now). */
+export function passwordRetryAt(key: SQL): SQL {
+  return sql`(select retry_at from password_delays where key = ${key})`;
+}
+
+/** A statement part that forgives the account's failures: the right password was given. */
+export function forgivePasswordFailures(key: SQL): SQL {
+  return sql`delete from password_delays where key = ${key}`;
+}
+
+/** A statement part that removes accounts whose last failure is forgotten (run now and then). */
+export function sweepPasswordDelays(at: Date): SQL {
+  return sql`delete from password_delays where last_failed_at < ${timestamptz(addMs(at, -FAILURES_FORGOTTEN_AFTER_MS))}`;
+}
+
+/**
+ * When a refused try may go again: the stored time, or (when a parallel try booked the row after this
+ * statement's snapshot was taken) one first delay from now.
+ */
+export function retryAtOf(stored: Date | null, at: Date): Date {
+  return stored && stored > at ? stored : addMs(at, FIRST_DELAY_MS);
+}
+
+/** The sentence that says when a refused password try may go again. */
+export function tryAgain(retryAt: Date, at: Date = now()): string {
+  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - at.getTime()) / 1000));
+  if (seconds <= 2 * 60) return `Please wait ${seconds} ${seconds === 1 ? "second" : "seconds"} and try again.`;
+  return `Please try again after ${retryAt.toISOString().slice(11, 16)} UTC.`;
+}

@@ -1,47 +1,69 @@
-// Re-authentication of a signed-in user before a sensitive change: the password or a current code
-// opens this session's 10-minute window (lib/auth/reauth.ts), under the same limits as sign-in.
-import { sql } from "drizzle-orm";
+// Re-authentication of a signed-in user before a sensitive change ("Confirm it's you"): a current
+// code (or, for an account with no second factor, the password) opens this session's 10-minute
+// window (lib/auth/reauth.ts), under the same limits as sign-in.
+import { sql, type SQL } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
-import { query, withParts } from "@/db/sql";
+import { asDateOrNull, query, withParts } from "@/db/sql";
 import { auditPart } from "../audit";
 import { now } from "../clock";
-import { countHits, countedHits, readHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
+import { countHits, countedHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
-import { attemptSecondFactor } from "../two-factor/attempt";
+import { attemptSecondFactor, type CodeInput } from "../two-factor/attempt";
 import { verifyPassword } from "./password";
 import { openReauthWindow } from "./reauth";
-import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./password-limits";
+import {
+  ADDRESS_LIMIT,
+  accountDelayKey,
+  bookPasswordTry,
+  forgivePasswordFailures,
+  passwordRetryAt,
+  retryAtOf,
+  sweepPasswordDelays,
+} from "./password-limits";
 
-export type GuessAllowance = { allowed: true } | { allowed: false; retryAt: Date };
+export type GuessAllowance =
+  { allowed: true; passwordHash: string | null; forgive: Record<string, SQL | null> } | { allowed: false; retryAt: Date };
 
 /**
- * The counters of a password guess by a signed-in user: per user, and per address in the bucket
- * sign-in uses, so a stolen session cannot try more passwords than the sign-in page allows.
+ * Books one password guess of a signed-in user and reads their password hash, in one statement: on
+ * the address's limit and the account's delays, the same as sign-in's (lib/auth/password-limits.ts),
+ * so a stolen session cannot try more passwords than the sign-in page allows. `forgive` holds the
+ * statement parts that give the guess back, for the caller to write with the right password's outcome.
  */
-function guessCounters(userId: string, context: RequestContext): Counter[] {
-  const counters: Counter[] = [{ key: `password:user:${userId}`, limit: ACCOUNT_LIMIT }];
-  if (context.ip) counters.push({ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT });
-  return counters;
-}
-
-/**
- * Counts one password guess of a signed-in user and reads their password hash, in one statement.
- * Every guess counts, right or wrong: a signed-in user has no reason to guess.
- */
-export async function countPasswordGuess(
-  db: Queryable,
-  userId: string,
-  context: RequestContext,
-): Promise<GuessAllowance & { passwordHash: string | null }> {
-  const counters = guessCounters(userId, context);
+export async function countPasswordGuess(db: Queryable, userId: string, context: RequestContext): Promise<GuessAllowance> {
+  const counters: Counter[] = context.ip ? [{ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT }] : [];
+  const key = sql`${accountDelayKey({ userId })}`;
   const at = now();
-  const [row] = await query<{ hits: Record<string, number | string>; password_hash: string | null }>(
+  const sweep = sweepNowAndThen(at);
+  const [row] = await query<{
+    hits: Record<string, number | string> | null;
+    booked: number | null;
+    retry_at: unknown;
+    password_hash: string | null;
+  }>(
     db,
-    sql`${withParts({ hits: countHits(counters, at), sweep: sweepNowAndThen(at) })}
-      select ${countedHits} as hits, (select password_hash from users where id = ${userId}) as password_hash`,
+    sql`${withParts({
+      hits: counters.length > 0 ? countHits(counters, at) : null,
+      booked: bookPasswordTry(
+        key,
+        at,
+        counters.length > 0 ? sql`not exists (select 1 from hits where count > ${ADDRESS_LIMIT.max})` : undefined,
+      ),
+      sweep,
+      delays: sweep && sweepPasswordDelays(at),
+    })}
+      select ${counters.length > 0 ? countedHits : sql`null`} as hits, (select failures from booked) as booked, ${passwordRetryAt(key)} as retry_at,
+        (select password_hash from users where id = ${userId}) as password_hash`,
   );
-  const retryAt = refusedUntil(readHits(counters, row.hits, at));
-  return retryAt ? { allowed: false, retryAt, passwordHash: row.password_hash } : { allowed: true, passwordHash: row.password_hash };
+  const hits = readHits(counters, row.hits ?? {}, at);
+  const addressRetryAt = refusedUntil(hits);
+  if (addressRetryAt) return { allowed: false, retryAt: addressRetryAt };
+  if (row.booked === null) return { allowed: false, retryAt: retryAtOf(asDateOrNull(row.retry_at), at) };
+  return {
+    allowed: true,
+    passwordHash: row.password_hash,
+    forgive: { refunded: hits.length > 0 ? refundHits(hits) : null, forgiven: forgivePasswordFailures(key) },
+  };
 }
 
 export type ReauthResult =
@@ -53,6 +75,11 @@ export type ReauthResult =
 
 type CurrentSession = { userId: string; sessionId: string };
 
+/**
+ * The password alone confirms only an account with no second factor: the action asks for a code
+ * whenever the viewer has a method, and a window the password opens never counts for one who has
+ * (lib/auth/viewer.ts), so a phished password and a stolen cookie together cannot pass.
+ */
 export async function reauthenticateWithPassword(
   db: Queryable,
   current: CurrentSession,
@@ -74,7 +101,8 @@ export async function reauthenticateWithPassword(
   }
   await db.execute(
     sql`${withParts({
-      reopened: openReauthWindow(sessionId, at),
+      ...guess.forgive,
+      reopened: openReauthWindow(sessionId, at, "password"),
       event: auditPart({ type: "reauth.succeeded", actorId: userId, subjectId: userId, context, details: { method: "password" } }, { at }),
     })} select 1`,
   );
@@ -82,24 +110,24 @@ export async function reauthenticateWithPassword(
 }
 
 /**
- * A 6-digit code from the app or the email goes through the sign-in attempt rules, so a wrong one
- * counts toward the same wait and lock as at sign-in, and a right one is spent; the window opens in
- * the statement that spends it.
+ * A 6-digit code from the app or the email, or a backup code, goes through the sign-in attempt rules,
+ * so a wrong one counts toward the same wait and lock as at sign-in, and a right one is spent (a
+ * backup code is used up); the window opens, as a second factor's, in the statement that spends it.
  */
 export async function reauthenticateWithCode(
   db: Database,
   current: CurrentSession,
-  code: string,
+  input: CodeInput,
   context: RequestContext,
 ): Promise<ReauthResult> {
   const { userId, sessionId } = current;
   const result = await attemptSecondFactor(db, {
     userId,
-    input: { kind: "code", code },
+    input,
     context,
     onSuccess: (method, at) => ({
       parts: {
-        reopened: openReauthWindow(sessionId, at),
+        reopened: openReauthWindow(sessionId, at, "second_factor"),
         event: auditPart({ type: "reauth.succeeded", actorId: userId, subjectId: userId, context, details: { method } }, { at }),
       },
     }),

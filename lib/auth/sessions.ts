@@ -4,7 +4,7 @@
 import { and, eq, gt, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { query, timestamptz, withParts } from "@/db/sql";
-import { userSessions, users, type Role } from "@/db/schema";
+import { userSessions, users, type Role, type StepUpFactor } from "@/db/schema";
 import { auditPart, type AuditType } from "../audit";
 import { addMs, now } from "../clock";
 import { randomToken, sha256 } from "../crypto";
@@ -17,15 +17,22 @@ export const TICKET_LIFETIME_MS = 60_000;
 /**
  * A statement part that writes a pending session for `userId` (a value, or SQL over the rows of the
  * part named `onlyIf`, when given) and returns its `id`; `ticket` is its one-time ticket, in clear
- * this once. Signing in opens the re-authentication window.
+ * this once. Signing in opens the re-authentication window, proved `provedBy`: the second factor after
+ * a code, the password alone after a sign-in that skipped it (no method, or a trusted browser).
  */
-export function pendingSession(userId: string, context: RequestContext, at: Date, onlyIf?: string): { part: SQL; ticket: string } {
+export function pendingSession(
+  userId: string,
+  context: RequestContext,
+  at: Date,
+  provedBy: StepUpFactor,
+  onlyIf?: string,
+): { part: SQL; ticket: string } {
   const ticket = randomToken();
-  const values = sql`${userId}::uuid, ${timestamptz(at)}, ${timestamptz(at)}, ${timestamptz(at)}, ${timestamptz(addMs(at, SESSION_LIFETIME_MS))},
+  const values = sql`${userId}::uuid, ${timestamptz(at)}, ${timestamptz(at)}, ${timestamptz(at)}, ${provedBy}, ${timestamptz(addMs(at, SESSION_LIFETIME_MS))},
     ${context.ip}, ${context.userAgent}, ${sha256(ticket)}`;
   const from = onlyIf ? sql` from ${sql.identifier(onlyIf)}` : sql``;
   return {
-    part: sql`insert into user_sessions (user_id, created_at, last_seen_at, reauthenticated_at, expires_at, ip, user_agent, ticket_hash)
+    part: sql`insert into user_sessions (user_id, created_at, last_seen_at, reauthenticated_at, reauthenticated_with, expires_at, ip, user_agent, ticket_hash)
       select ${values}${from} returning id`,
     ticket,
   };

@@ -23,7 +23,15 @@ import { policyColumns, policyRules, skipDays, type PolicyRules } from "../two-f
 import { honourTrustedBrowserPart, trustBrowserParts } from "../two-factor/trusted-browsers";
 import { emailSignInCode, type SendCodeResult } from "./email-sign-in-code";
 import { verifyPassword } from "./password";
-import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from "./password-limits";
+import {
+  ADDRESS_LIMIT,
+  accountDelayKey,
+  bookPasswordTry,
+  forgivePasswordFailures,
+  passwordRetryAt,
+  retryAtOf,
+  sweepPasswordDelays,
+} from "./password-limits";
 import { pendingSession, sweepUnredeemedSessions } from "./sessions";
 
 /** What the browser claims from its trusted-browser cookie (sealed, so it is ours, but maybe stale). */
@@ -39,12 +47,12 @@ export type PasswordStepResult =
   | (SignedIn & { via: "no_two_factor" | "trusted_browser" })
   | { kind: "challenge"; userId: string; challengeId: string; methods: MethodKind[] }
   | { kind: "invalid" }
-  | { kind: "throttled"; retryAt: Date }
-  | { kind: "locked" }
-  | { kind: "disabled" };
+  | { kind: "throttled"; retryAt: Date };
 
 type AccountRow = Parameters<typeof policyRules>[0] & {
-  hits: Record<string, number | string>;
+  hits: Record<string, number | string> | null;
+  booked: number | null;
+  retry_at: unknown;
   id: string | null;
   name: string | null;
   email: string | null;
@@ -54,10 +62,12 @@ type AccountRow = Parameters<typeof policyRules>[0] & {
 };
 
 /**
- * The password step. One statement counts the attempt against the account's and the address's
- * limits and reads the account with its methods and the policy; one more writes the outcome: the
- * failure's audit row, or (the hits given back, since the limits count failures only) the
- * challenge with its audit row, or the pending session.
+ * The password step. One statement resolves the account, counts the try against the address's limit
+ * and books it against the account's delays (lib/auth/password-limits.ts), and reads the account with
+ * its methods and the policy; one more writes the outcome: the failure's audit row, or (the address's
+ * hit given back and the account's failures forgiven, since both count failures only) the challenge
+ * with its audit row, or the pending session. A locked or disabled account answers as a wrong password
+ * does, right password or not: its owner learns of the lock from the email sent when it happened.
  */
 export async function passwordStep(
   db: Database,
@@ -66,51 +76,68 @@ export async function passwordStep(
   trusted: TrustedBrowserClaim | null,
 ): Promise<PasswordStepResult> {
   const account = input.account.trim().toLowerCase();
-  const counters: Counter[] = [{ key: `password:account:${account}`, limit: ACCOUNT_LIMIT }];
-  if (context.ip) counters.push({ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT });
+  const counters: Counter[] = context.ip ? [{ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT }] : [];
   const at = now();
-  // Now and then the statement also sweeps finished rate-limit windows and unredeemed sessions.
+  const delayKey = sql`(select key from delay_key)`;
+  const addressAllowed = counters.length > 0 ? sql`not exists (select 1 from hits where count > ${ADDRESS_LIMIT.max})` : undefined;
+  // Now and then the statement also sweeps finished rate-limit windows, forgotten delays and unredeemed sessions.
   const sweep = sweepNowAndThen(at);
   const [row] = await query<AccountRow>(
     db,
-    sql`${withParts({ hits: countHits(counters, at), sweep, unredeemed: sweep && sweepUnredeemedSessions(at) })}
-    select ${countedHits} as hits,
+    sql`${withParts({
+      account: sql`select * from users where username = ${account} or email = ${account} limit 1`,
+      delay_key: sql`select coalesce('user:' || (select id::text from account), ${accountDelayKey({ typed: account })}) as key`,
+      hits: counters.length > 0 ? countHits(counters, at) : null,
+      booked: bookPasswordTry(delayKey, at, addressAllowed),
+      sweep,
+      delays: sweep && sweepPasswordDelays(at),
+      unredeemed: sweep && sweepUnredeemedSessions(at),
+    })}
+    select ${counters.length > 0 ? countedHits : sql`null`} as hits, (select failures from booked) as booked, ${passwordRetryAt(delayKey)} as retry_at,
       u.id, u.name, u.email, u.password_hash, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")}
     from settings s
-    left join lateral (select * from users where username = ${account} or email = ${account} limit 1) u on true
+    left join account u on true
     where s.id = 1`,
   );
-  const hits = readHits(counters, row.hits, at);
-  const retryAt = refusedUntil(hits);
-  if (retryAt) {
-    await db.execute(auditPart({ type: "sign_in.throttled", context, details: { account: account.slice(0, 254) } }, { at }));
+  const hits = readHits(counters, row.hits ?? {}, at);
+  const addressRetryAt = refusedUntil(hits);
+  if (addressRetryAt || row.booked === null) {
+    const retryAt = addressRetryAt ?? retryAtOf(asDateOrNull(row.retry_at), at);
+    const limit = addressRetryAt ? "address" : "account";
+    await db.execute(
+      auditPart({ type: "sign_in.throttled", subjectId: row.id, context, details: { account: account.slice(0, 254), limit } }, { at }),
+    );
     return { kind: "throttled", retryAt };
   }
 
   const passwordOk = await verifyPassword(row.password_hash, input.password);
-  if (!row.id || !passwordOk) {
-    const reason = row.id ? "wrong_password" : "unknown_account";
-    await db.execute(auditPart({ type: "sign_in.failed", subjectId: row.id, context, details: { reason } }, { at }));
+  if (!row.id || !passwordOk || row.status !== "active") {
+    // The try stays booked whatever the reason, so the delays and the answer say nothing of which it was.
+    const event =
+      row.id && passwordOk
+        ? row.status === "locked"
+          ? auditPart({ type: "sign_in.locked_account", subjectId: row.id, context }, { at })
+          : auditPart({ type: "sign_in.failed", subjectId: row.id, context, details: { reason: "disabled" } }, { at })
+        : auditPart(
+            { type: "sign_in.failed", subjectId: row.id, context, details: { reason: row.id ? "wrong_password" : "unknown_account" } },
+            { at },
+          );
+    await db.execute(event);
     return { kind: "invalid" };
   }
   const userId = row.id;
-  const refund = refundHits(hits);
-  // Only after a right password do we say that an account is locked or disabled.
-  if (row.status === "locked" || row.status === "disabled") {
-    const event =
-      row.status === "locked"
-        ? auditPart({ type: "sign_in.locked_account", subjectId: userId, context }, { at })
-        : auditPart({ type: "sign_in.failed", subjectId: userId, context, details: { reason: "disabled" } }, { at });
-    await db.execute(sql`${withParts({ refund, event })} select 1`);
-    return { kind: row.status };
-  }
+  // The right password: the address's hit is given back and the account's failures forgiven.
+  const settled = {
+    refunded: hits.length > 0 ? refundHits(hits) : null,
+    forgiven: forgivePasswordFailures(sql`${accountDelayKey({ userId })}`),
+  };
 
   const policy = policyRules(row);
   const mustEnroll = enrollmentRequired(policy, row.methods);
   const methods = signInMethods(policy, row.methods);
   if (methods.length === 0) {
-    const session = pendingSession(userId, context, at);
-    await db.execute(sql`${withParts({ refund, session: session.part })} select 1`);
+    const session = pendingSession(userId, context, at, "password");
+    await db.execute(sql`${withParts({ ...settled, session: session.part })} select 1`);
     return { kind: "signed_in", via: "no_two_factor", userId, ticket: session.ticket, mustEnroll };
   }
 
@@ -119,11 +146,11 @@ export async function passwordStep(
   const days = skipDays(policy);
   const honour =
     trusted && trusted.userId === userId && days !== null ? honourTrustedBrowserPart(trusted.browserId, userId, days, at) : null;
-  const session = honour ? pendingSession(userId, context, at, "honoured") : null;
+  const session = honour ? pendingSession(userId, context, at, "password", "honoured") : null;
   const [written] = await query<{ challenge_id: string | null }>(
     db,
     sql`${withParts({
-      refund,
+      ...settled,
       honoured: honour,
       session: session?.part,
       challenge: createChallenge(userId, at, honour ? "honoured" : undefined),
@@ -167,7 +194,7 @@ export async function codeStep(
     challengeId: claim.challengeId,
     lockPolicy: input.remember,
     onSuccess: (_method, at, user) => {
-      const session = pendingSession(claim.userId, context, at, "completed");
+      const session = pendingSession(claim.userId, context, at, "second_factor", "completed");
       ticket = session.ticket;
       const days = input.remember ? skipDays(user.policy) : null;
       if (days === null) return { parts: { session: session.part } };

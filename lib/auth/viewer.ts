@@ -11,13 +11,13 @@ import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb, type Queryable } from "@/db/client";
 import { asDate } from "@/db/sql";
-import { settings, userSessions, users, type MethodKind, type User } from "@/db/schema";
+import { settings, userSessions, users, type MethodKind, type StepUpFactor, type User } from "@/db/schema";
 import { now } from "../clock";
 import { authSecret } from "../env";
 import { enrollmentRequired } from "../two-factor/enrollment";
 import type { Policy } from "../two-factor/policy";
-import { secureCookies } from "./cookie-names";
-import { REAUTH_WINDOW_MS } from "./reauth";
+import { SESSION_COOKIE, isSessionCookie } from "./cookie-names";
+import { stepUpOf } from "./reauth";
 import { liveSession } from "./sessions";
 
 export type ViewerUser = Pick<User, "id" | "username" | "email" | "name" | "role" | "passwordChangedAt">;
@@ -31,8 +31,18 @@ export type Viewer = {
   enabledAt: Partial<Record<MethodKind, Date>>;
   /** The policy wants an (allowed) second factor this user does not have yet. */
   mustEnroll: boolean;
-  /** This session proved the password or a code within the last 10 minutes. */
+  /**
+   * What this session proved within the last 10 minutes (at sign-in or "Confirm it's you"): the
+   * password alone, or the second factor; null when nothing recent.
+   */
+  stepUp: StepUpFactor | null;
+  /** Recent enough for the user's own sensitive changes: with a code when they have a method, else with the password. */
   reauthenticated: boolean;
+  /**
+   * An admin without a second factor while another admin has one: Global Settings stay closed to them
+   * until they set one up (the first admin, before anyone has 2FA, keeps them open).
+   */
+  mustSetUpTwoFactorFirst: boolean;
 };
 
 export type SessionClaims = { sessionId: string; userId: string; sessionVersion: number };
@@ -47,6 +57,10 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
   const [row] = await db
     .select({
       reauthenticatedAt: userSessions.reauthenticatedAt,
+      reauthenticatedWith: userSessions.reauthenticatedWith,
+      // Only asked of an admin (users.role is the only part PostgreSQL needs to read for anyone else).
+      anyAdminHasTwoFactor: sql<boolean>`(${users.role} = 'admin' and exists (
+        select 1 from two_factor_methods am join users a on a.id = am.user_id where a.role = 'admin' and am.enabled_at is not null))`,
       user: {
         id: users.id,
         username: users.username,
@@ -74,6 +88,7 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
     .limit(1);
   if (!row) return null;
   const methods = row.methods.map((method) => method.kind);
+  const stepUp = stepUpOf({ at: row.reauthenticatedAt, by: row.reauthenticatedWith }, at);
   return {
     sessionId: claims.sessionId,
     user: row.user,
@@ -81,7 +96,9 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
     methods,
     enabledAt: Object.fromEntries(row.methods.map((method) => [method.kind, asDate(method.enabledAt)])),
     mustEnroll: enrollmentRequired(row.policy, methods),
-    reauthenticated: row.reauthenticatedAt !== null && row.reauthenticatedAt.getTime() > at.getTime() - REAUTH_WINDOW_MS,
+    stepUp,
+    reauthenticated: methods.length > 0 ? stepUp === "second_factor" : stepUp !== null,
+    mustSetUpTwoFactorFirst: row.user.role === "admin" && methods.length === 0 && row.anyAdminHasTwoFactor,
   };
 }
 
@@ -92,10 +109,15 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
  */
 async function sessionClaims(): Promise<SessionClaims | null> {
   const jar = await cookies();
-  // No session cookie, nothing to decrypt (the same cookie name as Auth.js: secure in production).
-  if (!jar.getAll().some((cookie) => cookie.name.endsWith("authjs.session-token") || cookie.name.includes("authjs.session-token.")))
-    return null;
-  const token = await getToken({ req: { headers: { cookie: jar.toString() } }, secret: authSecret(), secureCookie: secureCookies });
+  // No session cookie, nothing to decrypt. The name is the one auth.config.ts gives Auth.js, which also
+  // salts the token with it: getToken needs it (its default is Auth.js's __Secure- name).
+  if (!jar.getAll().some((cookie) => isSessionCookie(cookie.name))) return null;
+  const token = await getToken({
+    req: { headers: { cookie: jar.toString() } },
+    secret: authSecret(),
+    cookieName: SESSION_COOKIE,
+    salt: SESSION_COOKIE,
+  });
   if (!token?.uid || !token.sid || token.sv === undefined) return null;
   return { sessionId: token.sid, userId: token.uid, sessionVersion: token.sv };
 }
@@ -109,12 +131,13 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
 /**
  * The viewer, or a redirect to sign-in. Until a required second factor is set up, only the pages
  * that set it up (`allowEnrollment`) are open; everything else goes to /profile/security. `admin`
- * pages answer 403 to everyone else.
+ * pages answer 403 to everyone else, and to an admin who must set up a second factor first (the
+ * forbidden page then says so, with the link).
  */
 export async function requireViewer(options: { allowEnrollment?: boolean; admin?: boolean } = {}): Promise<Viewer> {
   const viewer = await getViewer();
   if (!viewer) redirect("/login");
   if (viewer.mustEnroll && !options.allowEnrollment) redirect("/profile/security");
-  if (options.admin && viewer.user.role !== "admin") forbidden();
+  if (options.admin && (viewer.user.role !== "admin" || viewer.mustSetUpTwoFactorFirst)) forbidden();
   return viewer;
 }

@@ -1,6 +1,6 @@
 // The attempt rules of the second factor: failures are counted per account, across challenges and
 // re-authentications; the 3rd and 4th failure wait five minutes, the 5th locks the account until an
-// admin unlocks it. lib/two-factor/attempt.ts runs an attempt under these rules.
+// admin unlocks it, and ends its sessions. lib/two-factor/attempt.ts runs an attempt under these rules.
 import { sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { asNumber, query, timestamptz, withParts } from "@/db/sql";
@@ -30,8 +30,14 @@ export function failureParts(
   const retryAt = WAIT_AFTER_FAILURES.includes(failures) ? addMs(at, WAIT_MS) : null;
   const parts = {
     booked: sql`update users set failed_code_attempts = ${failures}, code_retry_after = ${retryAt ? timestamptz(retryAt) : null},
-        status = ${locks ? "locked" : "active"}, locked_at = ${locks ? timestamptz(at) : null}
+        status = ${locks ? "locked" : "active"}, locked_at = ${locks ? timestamptz(at) : null},
+        session_version = session_version + ${locks ? 1 : 0}
       where id = ${userId} and status = 'active' and failed_code_attempts = ${booked.failures} returning id`,
+    // The lock ends every session: an unlock later must not bring back one a guesser may be holding.
+    sessions_ended: locks
+      ? sql`update user_sessions set revoked_at = ${timestamptz(at)}
+          where user_id = ${userId} and revoked_at is null and exists (select 1 from booked)`
+      : null,
     replayed: booked.replayed
       ? auditPart({ type: "two_factor.code_replayed", subjectId: userId, context, details: { method: "app" } }, { at })
       : null,

@@ -1,6 +1,6 @@
 // Drives simulated browsers through full sign-ins for a bounded time. Each agent signs in at most once
 // per TOTP time step (the server accepts a step once) and stays under the per-account password limit.
-import { ACCOUNT_LIMIT } from "../../lib/auth/password-limits";
+import { ADDRESS_LIMIT } from "../../lib/auth/password-limits";
 import { TOTP_PERIOD_SECONDS, totpCodeAt } from "../../lib/two-factor/totp";
 import type { BenchUser } from "./setup-users";
 import { signInOnce, type SignInResult } from "./sign-in";
@@ -35,7 +35,7 @@ export type LoadOptions = {
 export type LoadRun = { agents: Agent[]; startedAt: number; endedAt: number; idleShare: number };
 
 const stepAt = (ms: number) => Math.floor(ms / STEP_MS);
-const windowAt = (ms: number) => ms - (ms % ACCOUNT_LIMIT.windowMs);
+const windowAt = (ms: number) => ms - (ms % ADDRESS_LIMIT.windowMs);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runLoad(options: LoadOptions): Promise<LoadRun> {
@@ -50,9 +50,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   let started = 0;
   let idleMs = 0;
 
-  // One below the limit: a submission sent just before a window ends may be counted in the next one.
+  // One below the address limit (each agent has an address of its own): a submission sent just before a
+  // window ends may be counted in the next one.
   const mayTry = (agent: Agent, at: number) =>
-    !agent.busy && agent.lastSubmittedStep < stepAt(at) && (agent.passwordSubmissions.get(windowAt(at)) ?? 0) < ACCOUNT_LIMIT.max - 1;
+    !agent.busy && agent.lastSubmittedStep < stepAt(at) && (agent.passwordSubmissions.get(windowAt(at)) ?? 0) < ADDRESS_LIMIT.max - 1;
 
   const nextAgent = (): Agent | null => {
     const at = Date.now();

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, settings, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
 import { changePassword } from "@/lib/auth/password-change";
-import { ACCOUNT_LIMIT } from "@/lib/auth/password-limits";
+import { FREE_FAILURES, delayAfter } from "@/lib/auth/password-limits";
 import { reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
 import { codeStep, loadChallenge, passwordStep } from "@/lib/auth/sign-in-flow";
 import { MINUTE, advanceClock, freezeClock, now } from "@/lib/clock";
@@ -140,11 +140,11 @@ describe("changing the password", () => {
     const db = await getDb();
     const user = await createTestUser();
     const current = { userId: user.id, sessionId: await createUserSession(user.id, context) };
-    await Promise.all(Array.from({ length: ACCOUNT_LIMIT.max }, () => reauthenticateWithPassword(db, current, "guessing", context)));
+    await Promise.all(Array.from({ length: 10 }, () => reauthenticateWithPassword(db, current, "guessing", context)));
     const refused = await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context);
     expect(refused).toMatchObject({ ok: false, reason: "throttled" });
     expect((await userRow(user.id)).sessionVersion).toBe(user.sessionVersion);
-    advanceClock(ACCOUNT_LIMIT.windowMs);
+    advanceClock(delayAfter(FREE_FAILURES + 1));
     expect(await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context)).toEqual({ ok: true });
   });
 

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb, type Database } from "@/db/client";
-import { auditEvents, rateLimits, userSessions, users } from "@/db/schema";
-import { ACCOUNT_LIMIT } from "@/lib/auth/password-limits";
+import { auditEvents, passwordDelays, rateLimits, userSessions, users } from "@/db/schema";
+import { FAILURES_FORGOTTEN_AFTER_MS, FREE_FAILURES, MAX_DELAY_MS, delayAfter } from "@/lib/auth/password-limits";
 import { activateSession } from "@/lib/auth/sessions";
 import { passwordStep } from "@/lib/auth/sign-in-flow";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
@@ -46,36 +46,112 @@ describe("password step of sign-in", () => {
     expect(wrong).toEqual({ kind: "invalid" });
   });
 
-  it("says an account is locked only after the right password", async () => {
+  it("answers a locked or disabled account as a wrong password, right password or not", async () => {
     const db = await getDb();
-    const user = await createTestUser({ username: "locked" });
-    await db.update(users).set({ status: "locked" }).where(eq(users.id, user.id));
-    expect(await verifyPasswordStep(db, { account: "locked", password: "wrong password!" }, context)).toEqual({ kind: "invalid" });
-    expect(await verifyPasswordStep(db, { account: "locked", password: TEST_PASSWORD }, context)).toEqual({ kind: "locked" });
+    for (const status of ["locked", "disabled"] as const) {
+      const user = await createTestUser({ username: status });
+      await db.update(users).set({ status }).where(eq(users.id, user.id));
+      expect(await verifyPasswordStep(db, { account: status, password: "wrong password!" }, context)).toEqual({ kind: "invalid" });
+      expect(await verifyPasswordStep(db, { account: status, password: TEST_PASSWORD }, context)).toEqual({ kind: "invalid" });
+      // The right password is not forgiven either: the delays say nothing of which it was.
+      const [delay] = await db
+        .select()
+        .from(passwordDelays)
+        .where(eq(passwordDelays.key, `user:${user.id}`));
+      expect(delay.failures).toBe(2);
+    }
   });
 
-  it("throttles one account after the limit, even for the right password, until the window ends", async () => {
+  it(`lets ${FREE_FAILURES} failures through, then makes each try wait 1 s, 2 s, 4 s ... up to 60 s`, async () => {
+    const db = await getDb();
+    await createTestUser({ username: "target" });
+    freezeClock(new Date(Date.UTC(2026, 0, 1, 12)));
+    const waits: number[] = [];
+    for (let failures = 1; failures <= 12; failures++) {
+      expect((await verifyPasswordStep(db, { account: "target", password: "guess" }, context)).kind).toBe("invalid");
+      const [delay] = await db.select().from(passwordDelays);
+      expect(delay.failures).toBe(failures);
+      const wait = delay.retryAt.getTime() - now().getTime();
+      waits.push(wait);
+      if (wait > 0) {
+        // Until the wait is over even the right password is refused, unchecked.
+        const refused = await verifyPasswordStep(db, { account: "target", password: TEST_PASSWORD }, context);
+        expect(refused).toEqual({ kind: "throttled", retryAt: delay.retryAt });
+        advanceClock(wait);
+      }
+    }
+    expect(waits).toEqual([0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60].map((seconds) => seconds * 1000));
+    expect(waits.map((_, index) => delayAfter(index + 1))).toEqual(waits);
+  });
+
+  it("lets the owner in with the right password as soon as the wait ends, whoever made it", async () => {
+    const db = await getDb();
+    await createTestUser({ username: "owner" });
+    for (let i = 0; i < 8; i++) {
+      await verifyPasswordStep(db, { account: "owner", password: "guess" }, { ip: `198.51.100.${i}`, userAgent: "guesser" });
+      advanceClock(MAX_DELAY_MS);
+    }
+    expect((await verifyPasswordStep(db, { account: "owner", password: TEST_PASSWORD }, context)).kind).toBe("signed_in");
+    // and is forgiven: the next typo is free again
+    expect(await db.select().from(passwordDelays)).toEqual([]);
+  });
+
+  it("books parallel guesses one at a time: only the free ones and one more go ahead", async () => {
     const db = await getDb();
     await createTestUser({ username: "target" });
     const attempts = await Promise.all(
-      Array.from({ length: ACCOUNT_LIMIT.max + 10 }, () => verifyPasswordStep(db, { account: "target", password: "guess" }, context)),
+      Array.from({ length: 20 }, () => verifyPasswordStep(db, { account: "target", password: "guess" }, context)),
     );
-    expect(attempts.filter((a) => a.kind === "invalid")).toHaveLength(ACCOUNT_LIMIT.max);
+    expect(attempts.filter((a) => a.kind === "invalid")).toHaveLength(FREE_FAILURES + 1);
     expect((await verifyPasswordStep(db, { account: "target", password: TEST_PASSWORD }, context)).kind).toBe("throttled");
-    advanceClock(ACCOUNT_LIMIT.windowMs);
+    advanceClock(delayAfter(FREE_FAILURES + 1));
     expect((await verifyPasswordStep(db, { account: "target", password: TEST_PASSWORD }, context)).kind).toBe("signed_in");
   });
 
-  it("counts only failures: right passwords never use up the limit", async () => {
+  it("holds the username and the email of one account back as one", async () => {
+    const db = await getDb();
+    await createTestUser({ username: "eve", email: "eve@example.com" });
+    for (const account of ["eve", "EVE@example.com", "eve", "eve@example.com"]) {
+      expect((await verifyPasswordStep(db, { account, password: "guess" }, context)).kind).toBe("invalid");
+    }
+    expect((await verifyPasswordStep(db, { account: "eve@example.com", password: "guess" }, context)).kind).toBe("throttled");
+    expect((await verifyPasswordStep(db, { account: "eve", password: "guess" }, context)).kind).toBe("throttled");
+  });
+
+  it("holds an unknown account back the same way, so the delays reveal nothing", async () => {
+    const db = await getDb();
+    await createTestUser({ username: "known" });
+    const kinds = async (account: string) => {
+      const seen: string[] = [];
+      for (let i = 0; i < FREE_FAILURES + 2; i++) seen.push((await verifyPasswordStep(db, { account, password: "guess" }, context)).kind);
+      return seen;
+    };
+    expect(await kinds("nobody")).toEqual(await kinds("known"));
+  });
+
+  it("counts only failures: right passwords never add to the wait", async () => {
     const db = await getDb();
     await createTestUser({ username: "regular" });
-    for (let i = 0; i < ACCOUNT_LIMIT.max + 5; i++) {
+    for (let i = 0; i < 20; i++) {
       expect((await verifyPasswordStep(db, { account: "regular", password: TEST_PASSWORD }, context)).kind).toBe("signed_in");
     }
-    for (let i = 0; i < ACCOUNT_LIMIT.max; i++) {
+    for (let i = 0; i < FREE_FAILURES; i++) {
       expect((await verifyPasswordStep(db, { account: "regular", password: "guess" }, context)).kind).toBe("invalid");
     }
-    expect((await verifyPasswordStep(db, { account: "regular", password: TEST_PASSWORD }, context)).kind).toBe("throttled");
+    expect((await verifyPasswordStep(db, { account: "regular", password: TEST_PASSWORD }, context)).kind).toBe("signed_in");
+  });
+
+  it("forgets an account's failures a day after the last one", async () => {
+    const db = await getDb();
+    await createTestUser({ username: "quiet" });
+    for (let i = 0; i < 6; i++) {
+      await verifyPasswordStep(db, { account: "quiet", password: "guess" }, context);
+      advanceClock(MAX_DELAY_MS);
+    }
+    advanceClock(FAILURES_FORGOTTEN_AFTER_MS);
+    expect((await verifyPasswordStep(db, { account: "quiet", password: "guess" }, context)).kind).toBe("invalid");
+    const [delay] = await db.select().from(passwordDelays);
+    expect(delay.failures).toBe(1);
   });
 
   it("gives a hit back to the window it was counted in, when that window ended in between", async () => {

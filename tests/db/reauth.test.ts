@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, userSessions, users } from "@/db/schema";
-import { ACCOUNT_LIMIT } from "@/lib/auth/password-limits";
+import { FREE_FAILURES, delayAfter } from "@/lib/auth/password-limits";
 import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { reauthenticateWithCode, reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
 import { revokeSession } from "@/lib/auth/sessions";
 import { MINUTE, advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
+import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { issueEmailCode } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { totpCodeAt } from "@/lib/two-factor/totp";
@@ -28,6 +29,11 @@ async function signedIn() {
 async function isRecentlyReauthenticated(sessionId: string): Promise<boolean> {
   const [row] = await (await getDb()).select().from(userSessions).where(eq(userSessions.id, sessionId));
   return row.revokedAt === null && row.reauthenticatedAt !== null && row.reauthenticatedAt.getTime() > now().getTime() - REAUTH_WINDOW_MS;
+}
+
+async function openedWith(sessionId: string) {
+  const [row] = await (await getDb()).select().from(userSessions).where(eq(userSessions.id, sessionId));
+  return row.reauthenticatedWith;
 }
 
 async function enableApp(user: { id: string; email: string }): Promise<string> {
@@ -85,17 +91,37 @@ describe("re-authentication window", () => {
     expect(JSON.stringify(events)).not.toContain("my-guess-is-wrong");
   });
 
-  it("password guesses are throttled like sign-in: past the limit even the right one waits for the next window", async () => {
+  it("password guesses are held back like sign-in's: past the free ones even the right one waits", async () => {
     const { db, current } = await signedIn();
     advanceClock(11 * MINUTE);
-    const guesses = await Promise.all(
-      Array.from({ length: ACCOUNT_LIMIT.max + 5 }, () => reauthenticateWithPassword(db, current, "a wrong guess", context)),
-    );
-    expect(guesses.filter((result) => result.kind === "invalid")).toHaveLength(ACCOUNT_LIMIT.max);
+    const guesses = await Promise.all(Array.from({ length: 15 }, () => reauthenticateWithPassword(db, current, "a wrong guess", context)));
+    expect(guesses.filter((result) => result.kind === "invalid")).toHaveLength(FREE_FAILURES + 1);
     expect((await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).kind).toBe("throttled");
     expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
-    advanceClock(ACCOUNT_LIMIT.windowMs);
+    advanceClock(delayAfter(FREE_FAILURES + 1));
     expect(await reauthenticateWithPassword(db, current, TEST_PASSWORD, context)).toEqual({ kind: "ok" });
+  });
+
+  it("records what opened the window: the password, or the second factor", async () => {
+    const { db, user, current } = await signedIn();
+    advanceClock(11 * MINUTE);
+    await reauthenticateWithPassword(db, current, TEST_PASSWORD, context);
+    expect(await openedWith(current.sessionId)).toBe("password");
+    const secret = await enableApp(user);
+    advanceClock(11 * MINUTE);
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: totpCodeAt(secret, now()) }, context)).toEqual({ kind: "ok" });
+    expect(await openedWith(current.sessionId)).toBe("second_factor");
+  });
+
+  it("a backup code opens the window as a second factor, and is used up", async () => {
+    const { db, user, current } = await signedIn();
+    await enableApp(user);
+    const [code] = await generateBackupCodes(db, user.id, context);
+    advanceClock(11 * MINUTE);
+    expect(await reauthenticateWithCode(db, current, { kind: "backup", code: code.toUpperCase() }, context)).toEqual({ kind: "ok" });
+    expect(await openedWith(current.sessionId)).toBe("second_factor");
+    advanceClock(11 * MINUTE);
+    expect(await reauthenticateWithCode(db, current, { kind: "backup", code }, context)).toEqual({ kind: "invalid" });
   });
 
   it("a current authenticator code opens the window, and the same code cannot be used again", async () => {
@@ -103,9 +129,9 @@ describe("re-authentication window", () => {
     const secret = await enableApp(user);
     advanceClock(11 * MINUTE);
     const code = totpCodeAt(secret, now());
-    expect(await reauthenticateWithCode(db, current, code, context)).toEqual({ kind: "ok" });
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: code }, context)).toEqual({ kind: "ok" });
     expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
-    expect(await reauthenticateWithCode(db, current, code, context)).toEqual({ kind: "invalid" });
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: code }, context)).toEqual({ kind: "invalid" });
     expect(await failures(user.id)).toEqual({ failures: 1, status: "active" });
     const events = await db.select({ type: auditEvents.type }).from(auditEvents);
     expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(["reauth.succeeded", "two_factor.code_replayed"]));
@@ -119,7 +145,7 @@ describe("re-authentication window", () => {
     advanceClock(11 * MINUTE);
     const issued = await issueEmailCode(db, user.id, "sign_in");
     if (!issued.ok) throw new Error("sign-in code refused");
-    expect(await reauthenticateWithCode(db, current, issued.code, context)).toEqual({ kind: "ok" });
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: issued.code }, context)).toEqual({ kind: "ok" });
     expect(await isRecentlyReauthenticated(current.sessionId)).toBe(true);
   });
 
@@ -128,19 +154,19 @@ describe("re-authentication window", () => {
     const secret = await enableApp(user);
     advanceClock(11 * MINUTE);
     const wrong = String((Number(totpCodeAt(secret, now())) + 500_000) % 1_000_000).padStart(6, "0");
-    expect(await reauthenticateWithCode(db, current, wrong, context)).toEqual({ kind: "invalid" });
-    expect(await reauthenticateWithCode(db, current, wrong, context)).toEqual({ kind: "invalid" });
-    expect((await reauthenticateWithCode(db, current, wrong, context)).kind).toBe("wait");
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: wrong }, context)).toEqual({ kind: "invalid" });
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: wrong }, context)).toEqual({ kind: "invalid" });
+    expect((await reauthenticateWithCode(db, current, { kind: "code", code: wrong }, context)).kind).toBe("wait");
     expect(await failures(user.id)).toEqual({ failures: 3, status: "active" });
     // During the wait even the right code is refused.
-    expect((await reauthenticateWithCode(db, current, totpCodeAt(secret, now()), context)).kind).toBe("wait");
+    expect((await reauthenticateWithCode(db, current, { kind: "code", code: totpCodeAt(secret, now()) }, context)).kind).toBe("wait");
     expect(await isRecentlyReauthenticated(current.sessionId)).toBe(false);
   });
 
   it("without a method a code is refused without counting a failure", async () => {
     const { db, user, current } = await signedIn();
     advanceClock(11 * MINUTE);
-    expect(await reauthenticateWithCode(db, current, "123456", context)).toEqual({ kind: "invalid" });
+    expect(await reauthenticateWithCode(db, current, { kind: "code", code: "123456" }, context)).toEqual({ kind: "invalid" });
     expect(await failures(user.id)).toEqual({ failures: 0, status: "active" });
   });
 

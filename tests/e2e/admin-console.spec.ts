@@ -1,6 +1,16 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { E2E_ADMIN, addPerson, adminSessionForFile, latestEmail, signIn, signInAsAdmin, signOut, type TestPerson } from "./support";
-import { closeBackupCodes, setUpApp as setUpAppOnProfile } from "./two-factor-steps";
+import {
+  E2E_ADMIN,
+  addPerson,
+  adminSecret,
+  adminSessionForFile,
+  latestEmail,
+  signIn,
+  signInAsAdmin,
+  signOut,
+  type TestPerson,
+} from "./support";
+import { closeBackupCodes, confirmIfAsked, confirmWithCode, reauthDialog, setUpApp as setUpAppOnProfile } from "./two-factor-steps";
 
 const POLICY = "/settings/security/2fa-policy";
 const AUDIT = "/settings/security/audit-log";
@@ -29,16 +39,17 @@ async function signedIn(
   return { person, page, close: () => context.close() };
 }
 
-async function savePolicy(page: Page, choose: (page: Page) => Promise<void>) {
+/** Saves the policy as an admin whose app has `secret`: "Confirm it's you" is answered when it asks. */
+async function savePolicy(page: Page, secret: string, choose: (page: Page) => Promise<void>) {
   await page.goto(POLICY);
   await choose(page);
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "2FA policy saved." })).toBeVisible();
+  await confirmIfAsked(page, secret, page.getByRole("status").filter({ hasText: "2FA policy saved." }));
   await page.reload();
 }
 
-async function restoreEveryLogin(page: Page) {
-  await savePolicy(page, async (p) => {
+async function restoreEveryLogin(page: Page, secret: string) {
+  await savePolicy(page, secret, async (p) => {
     await p.getByRole("radio", { name: "Every login" }).check();
     await p.getByRole("checkbox", { name: "Require two-factor authentication for everyone" }).uncheck();
     await p.getByRole("checkbox", { name: "Allow email authentication" }).check();
@@ -53,22 +64,33 @@ async function backupCodeStep(page: Page, code: string) {
   await page.getByRole("button", { name: "Verify" }).click();
 }
 
-test("an admin without 2FA sees why the 2FA Policy cannot be changed, and where to set 2FA up", async () => {
-  const page = adminPage();
+test("a new admin sees Global Settings only after setting 2FA up, and the console says so with a link", async ({ browser }) => {
+  const { page, close } = await signedIn(browser, "admin");
+  await expect(page.getByText("Global Settings open once you set up two-factor authentication")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "2FA adoption" })).toHaveCount(0);
+  for (const path of [POLICY, AUDIT, AGENTS]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
+    await expect(page.getByRole("heading", { name: "Set up two-factor authentication first" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "set up two-factor authentication" })).toHaveAttribute("href", "/profile/security");
+    expect(await response!.text()).not.toContain(E2E_ADMIN.email);
+  }
+  const exported = await page.request.get(`${AUDIT}/export`);
+  expect(exported.status()).toBe(403);
+  expect(await exported.text()).not.toContain("sign_in");
+  await page.getByRole("link", { name: "set up two-factor authentication" }).click();
+  await setUpApp(page);
   await page.goto(POLICY);
-  await expect(page.getByRole("heading", { level: 1, name: "2FA Policy" })).toBeVisible();
-  await expect(page.getByRole("heading", { name: "Turn on two-factor authentication to change the 2FA policy" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Set up two-factor authentication" })).toHaveAttribute("href", "/profile/security");
-  await expect(page.getByRole("radio")).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+  await expect(page.getByRole("radio", { name: "Every login" })).toBeVisible();
+  await close();
 });
 
 test("an admin with 2FA saves each option of the 2FA Policy, and each change is in the audit log", async ({ browser }) => {
   const { person: admin, page, close } = await signedIn(browser, "admin");
-  await setUpApp(page);
+  const secret = await setUpApp(page);
   try {
     for (const days of ["14", "30", "60", "90"]) {
-      await savePolicy(page, async (p) => {
+      await savePolicy(page, secret, async (p) => {
         await p.getByRole("radio", { name: "Allow agents to skip Two-Factor Authentication" }).check();
         await p.getByLabel("Days").selectOption(days);
       });
@@ -76,7 +98,7 @@ test("an admin with 2FA saves each option of the 2FA Policy, and each change is 
       await expect(page.getByLabel("Days")).toHaveValue(days);
     }
 
-    await savePolicy(page, async (p) => {
+    await savePolicy(page, secret, async (p) => {
       await p.getByRole("checkbox", { name: "Require two-factor authentication for everyone" }).check();
       await p.getByRole("checkbox", { name: "Allow email authentication" }).uncheck();
     });
@@ -85,7 +107,7 @@ test("an admin with 2FA saves each option of the 2FA Policy, and each change is 
     await expect(page.getByRole("checkbox", { name: "Authenticator app" })).toBeChecked();
     await expect(page.getByRole("checkbox", { name: "Authenticator app" })).toBeDisabled();
 
-    await restoreEveryLogin(page);
+    await restoreEveryLogin(page, secret);
     await expect(page.getByRole("checkbox", { name: "Allow email authentication" })).toBeChecked();
 
     await page.goto(`${AUDIT}?type=policy.updated&user=${encodeURIComponent(admin.email)}`);
@@ -95,7 +117,7 @@ test("an admin with 2FA saves each option of the 2FA Policy, and each change is 
     await expect(rows.first()).toContainText(admin.email);
     await expect(rows.first()).toContainText("twoFactorMode: skip_allowed → every_login");
   } finally {
-    if (!page.isClosed()) await restoreEveryLogin(page).catch(() => {});
+    if (!page.isClosed()) await restoreEveryLogin(page, secret).catch(() => {});
     await close();
   }
 });
@@ -114,6 +136,7 @@ test("an admin issues a one-time code to an agent who lost their phone; it signs
   const dialog = page.getByRole("dialog", { name: "Get Backup Code" });
   await expect(dialog).toContainText("30 minutes");
   await dialog.getByRole("button", { name: "Generate a Code" }).click();
+  await confirmIfAsked(page, adminSecret(), dialog.getByLabel("Backup code"));
   const code = (await dialog.getByLabel("Backup code").innerText()).trim();
   expect(code).toMatch(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
   await expect(dialog.getByRole("button", { name: "Copy" })).toBeVisible();
@@ -147,6 +170,45 @@ test("an admin issues a one-time code to an agent who lost their phone; it signs
   await expect(page.locator("main")).not.toContainText(code);
 });
 
+test("a rescue needs the admin's code within 10 minutes: confirmed, Get Backup Code works; stale, it asks again", async ({ browser }) => {
+  const page = adminPage();
+  const { person: agent, page: agentPage, close } = await signedIn(browser, "agent");
+  await setUpApp(agentPage);
+  await close();
+  await page.goto(`${AGENTS}?q=${encodeURIComponent(agent.email)}`);
+  const row = page.getByRole("row").filter({ hasText: agent.email });
+  const dialog = page.getByRole("dialog", { name: "Get Backup Code" });
+  const reauth = reauthDialog(page);
+
+  // A confirmation with a code, then the rescue.
+  expect((await page.request.post("/dev/forget-reauthentication")).status()).toBe(204);
+  await row.getByRole("button", { name: "Get Backup Code" }).click();
+  await dialog.getByRole("button", { name: "Generate a Code" }).click();
+  await expect(reauth).toBeVisible();
+  await expect(reauth).toContainText("a current code from your authenticator app");
+  await expect(reauth.getByLabel("Password")).toHaveCount(0);
+  await confirmWithCode(page, adminSecret());
+  await expect(dialog.getByLabel("Backup code")).toHaveText(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  // The same call with a stale confirmation is refused and asks again; closed unanswered, nothing is issued.
+  expect((await page.request.post("/dev/forget-reauthentication")).status()).toBe(204);
+  await row.getByRole("button", { name: "Get Backup Code" }).click();
+  await dialog.getByRole("button", { name: "Generate a Code" }).click();
+  await expect(reauth).toBeVisible();
+  await reauth.getByRole("button", { name: "Close" }).click();
+  await expect(reauth).toBeHidden();
+  await expect(dialog.getByRole("alert")).toHaveText("Confirm it's you to make this change.");
+  await expect(dialog.getByLabel("Backup code")).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Generate a Code" }).click();
+  await confirmWithCode(page, adminSecret());
+  await expect(dialog.getByLabel("Backup code")).toHaveText(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  await page.goto(`${AUDIT}?user=${encodeURIComponent(agent.username)}`);
+  await expect(page.getByRole("row").filter({ hasText: "Admin backup code issued" })).toHaveCount(2);
+});
+
 test("Reset 2FA asks first, then clears the agent's methods and ends their sessions", async ({ browser }) => {
   const page = adminPage();
   const { person: agent, page: agentPage, close } = await signedIn(browser, "agent");
@@ -161,6 +223,7 @@ test("Reset 2FA asks first, then clears the agent's methods and ends their sessi
 
   await row.getByRole("button", { name: "Reset 2FA" }).click();
   await dialog.getByRole("button", { name: "Confirm reset" }).click();
+  await confirmIfAsked(page, adminSecret(), row.getByRole("status"));
   await expect(row.getByRole("status")).toContainText("was reset");
   await expect(row).toContainText("Off");
   await expect(row.getByRole("button", { name: "Reset 2FA" })).toHaveCount(0);

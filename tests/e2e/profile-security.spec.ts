@@ -6,7 +6,17 @@ import { expect, test, type Browser, type BrowserContext, type Locator, type Pag
 import jsQR from "jsqr";
 import { totpCodeAt } from "../../lib/two-factor/totp";
 import { createPerson, latestEmail, signIn, sixDigitCode, type TestPerson } from "./support";
-import { closeBackupCodes, enterSignInCode, freshCode, region, setPolicy, setUpApp, setUpEmail } from "./two-factor-steps";
+import {
+  closeBackupCodes,
+  confirmWithCode,
+  enterSignInCode,
+  freshCode,
+  reauthDialog,
+  region,
+  setPolicy,
+  setUpApp,
+  setUpEmail,
+} from "./two-factor-steps";
 
 const PAGE = "/profile/security";
 const BACKUP_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
@@ -217,31 +227,29 @@ test.describe("once the re-authentication window has passed", () => {
     expect(response.status()).toBe(204);
   }
 
-  async function confirmWithPassword(page: Page, person: TestPerson) {
-    const reauth = page.getByRole("dialog", { name: "Confirm it's you" });
-    await reauth.getByLabel("Password").fill(person.password);
-    await reauth.getByRole("button", { name: "Confirm" }).click();
-    await expect(reauth).toBeHidden();
-  }
-
-  test('turning each method off asks "Confirm it\'s you" first, by password or by a current code', async ({ browser }) => {
+  test('turning each method off asks "Confirm it\'s you" with a code, never the password alone, or a backup code', async ({ browser }) => {
     const agent = await createPerson(browser);
     const { context, page } = await signedInContext(browser, agent);
     await page.goto(PAGE);
     const secret = await setUpApp(page);
-    await closeBackupCodes(page);
+    const backupCodes = await closeBackupCodes(page);
     await setUpEmail(page, agent);
 
     await ageReauthentication(page);
     await region(page, "Email authentication").getByRole("button", { name: "Turn off" }).click();
     await page.getByRole("dialog", { name: "Turn off email authentication?" }).getByRole("button", { name: "Turn off" }).click();
-    const reauth = page.getByRole("dialog", { name: "Confirm it's you" });
+    const reauth = reauthDialog(page);
     await expect(reauth).toBeVisible();
-    await reauth.getByLabel("Password").fill("not-the-password-at-all");
+    // With a second factor on, the dialog has no password field at all.
+    await expect(reauth.getByLabel("Password")).toHaveCount(0);
+    const right = await freshCode(secret);
+    await reauth.getByLabel("Authentication code").fill(right === "000000" ? "111111" : "000000");
     await reauth.getByRole("button", { name: "Confirm" }).click();
-    await expect(reauth.getByText("Wrong password.")).toBeVisible();
+    await expect(reauth.getByText("Invalid authentication code.")).toBeVisible();
     await snap(page, "reauth");
-    await confirmWithPassword(page, agent);
+    await reauth.getByLabel("Authentication code").fill(right);
+    await reauth.getByRole("button", { name: "Confirm" }).click();
+    await expect(reauth).toBeHidden();
     await expect(region(page, "Email authentication")).toContainText("Email authentication is off.");
 
     await ageReauthentication(page);
@@ -250,8 +258,8 @@ test.describe("once the re-authentication window has passed", () => {
       .getByRole("dialog", { name: "Turn off authenticator app authentication?" })
       .getByRole("button", { name: "Turn off" })
       .click();
-    await reauth.getByRole("button", { name: "Use an authentication code instead" }).click();
-    await reauth.getByLabel("Authentication code").fill(await freshCode(secret));
+    await reauth.getByRole("button", { name: "Use a backup code" }).click();
+    await reauth.getByLabel("Backup code").fill(backupCodes[0]);
     await reauth.getByRole("button", { name: "Confirm" }).click();
     await expect(reauth).toBeHidden();
     await expect(region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" })).toBeVisible();
@@ -267,7 +275,7 @@ test.describe("once the re-authentication window has passed", () => {
 
     await ageReauthentication(page);
     await region(page, "Authenticator app authentication").getByRole("button", { name: "Reset" }).click();
-    await confirmWithPassword(page, agent);
+    await confirmWithCode(page, oldSecret);
     const link = page.getByRole("dialog", { name: "Link the app to your account" });
     await expect(link).toContainText("current app keeps working");
     const newSecret = (await link.locator("code").innerText()).replace(/\s/g, "");
@@ -289,7 +297,7 @@ test.describe("once the re-authentication window has passed", () => {
     const view = page.getByRole("dialog", { name: "Your backup codes" });
     await expect(view).toContainText("cannot be shown again");
     await view.getByRole("button", { name: "Generate new codes" }).click();
-    await confirmWithPassword(page, agent);
+    await confirmWithCode(page, newSecret);
     const newCodes = await closeBackupCodes(page);
     expect(newCodes).toHaveLength(10);
     expect(newCodes.filter((code) => oldCodes.includes(code))).toEqual([]);
@@ -309,10 +317,10 @@ test.describe("once the re-authentication window has passed", () => {
     const adminPage = await adminSide.newPage();
     await signIn(adminPage, admin.username, admin.password);
     await expect(adminPage.getByRole("heading", { name: "Admin console" })).toBeVisible();
-    await setUpApp(adminPage);
+    const adminSecret = await setUpApp(adminPage);
     await closeBackupCodes(adminPage);
     // Back to "Every login" only at the end: that switch revokes every trusted browser.
-    await setPolicy(adminPage, { skipDays: 30 });
+    await setPolicy(adminPage, adminSecret, { skipDays: 30 });
     try {
       const mac = await browser.newContext({ userAgent: SAFARI_ON_MAC });
       const macPage = await mac.newPage();
@@ -326,18 +334,18 @@ test.describe("once the re-authentication window has passed", () => {
       const trusted = region(page, "Trusted browsers");
       await expect(trusted.getByRole("table")).toHaveCount(0);
       await trusted.getByRole("button", { name: "Confirm it's you to see trusted browsers" }).click();
-      await confirmWithPassword(page, agent);
+      await confirmWithCode(page, secret);
       const row = trusted.getByRole("row").filter({ hasText: "Safari 17 on macOS" });
       await expect(row).toBeVisible();
       await snap(page, "trusted", { fullPage: true });
 
       await ageReauthentication(page);
       await row.getByRole("button", { name: "Revoke" }).click();
-      await confirmWithPassword(page, agent);
+      await confirmWithCode(page, secret);
       await expect(trusted).toContainText("The browser was revoked.");
       await expect(row).toHaveCount(0);
     } finally {
-      await setPolicy(adminPage, "every_login");
+      await setPolicy(adminPage, adminSecret, "every_login");
       await adminSide.close();
     }
     await context.close();

@@ -89,7 +89,7 @@ test("the third wrong code asks to wait five minutes, and then even the right co
 
 test('"Don\'t ask again" skips the code next time, until the policy goes back to Every login', async ({ browser }) => {
   const admin = await enrolledPerson(browser, "admin");
-  await setPolicy(admin.page, { skipDays: 30 });
+  await setPolicy(admin.page, admin.secret, { skipDays: 30 });
   try {
     const agent = await enrolledPerson(browser);
     await signOut(agent.page);
@@ -102,12 +102,12 @@ test('"Don\'t ask again" skips the code next time, until the policy goes back to
     await expect(agent.page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
     await signOut(agent.page);
 
-    await setPolicy(admin.page, "every_login");
+    await setPolicy(admin.page, admin.secret, "every_login");
     await signIn(agent.page, agent.person.username, agent.person.password);
     await expect(agent.page.getByRole("heading", { name: "Input Authentication Code" })).toBeVisible();
     await expect(agent.page.getByRole("checkbox", { name: /Don't ask again/ })).toHaveCount(0);
   } finally {
-    await setPolicy(admin.page, "every_login");
+    await setPolicy(admin.page, admin.secret, "every_login");
   }
 });
 

@@ -1,6 +1,9 @@
-// Shared steps for the browser suite: signing in, adding people through the admin UI, reading the outbox.
+// Shared steps for the browser suite: signing in, adding people through the admin UI, reading the outbox (as the admin).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../../playwright.config";
+import { closeBackupCodes, codeNow, confirmIfAsked, freshCode, setUpApp, stateDir } from "./app-steps";
 
 export { E2E_ADMIN };
 
@@ -17,8 +20,58 @@ export async function signIn(page: Page, account: string, password: string): Pro
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+// The suite's admin signs in with the authenticator app, as an admin who makes rescues must: the first
+// sign-in of a run sets it up, and its secret and backup codes are kept in the run's state folder
+// (./app-steps). A sign-in takes a code of the app when one is to be had at once, else one of the
+// backup codes, so that the specs' many admin sign-ins need not wait for authenticator steps.
+const adminSecretFile = path.join(stateDir, "admin-secret");
+const adminBackupFile = path.join(stateDir, "admin-backup-codes.json");
+
+/** The e2e admin's authenticator secret, once it is set up. */
+export function adminSecret(): string {
+  if (!existsSync(adminSecretFile)) throw new Error("The e2e admin has no authenticator app yet: sign in as the admin first.");
+  return readFileSync(adminSecretFile, "utf8").trim();
+}
+
+function takeAdminBackupCode(): string | null {
+  const codes = existsSync(adminBackupFile) ? (JSON.parse(readFileSync(adminBackupFile, "utf8")) as string[]) : [];
+  const [code, ...rest] = codes;
+  writeFileSync(adminBackupFile, JSON.stringify(rest));
+  return code ?? null;
+}
+
+/**
+ * The e2e admin's second step, after the password: on "Input Authentication Code", a code from the
+ * app or a backup code; on the run's first sign-in (no second factor yet, so no code page) the app is
+ * set up.
+ */
+export async function finishAdminSignIn(page: Page): Promise<void> {
+  const codePage = page.getByRole("heading", { name: "Input Authentication Code" });
+  const signedIn = page.getByRole("button", { name: "Sign out" });
+  await expect(codePage.or(signedIn).first()).toBeVisible();
+  if (await codePage.isVisible()) {
+    const code = codeNow(adminSecret());
+    const backup = code ? null : takeAdminBackupCode();
+    if (backup) {
+      await page.getByRole("button", { name: "Use a backup code" }).click();
+      await page.getByLabel("Backup code").fill(backup);
+    } else {
+      await page.getByLabel("Authentication code").fill(code ?? (await freshCode(adminSecret())));
+    }
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(signedIn).toBeVisible();
+    return;
+  }
+  const landing = page.url();
+  const secret = await setUpApp(page);
+  writeFileSync(adminSecretFile, secret);
+  writeFileSync(adminBackupFile, JSON.stringify(await closeBackupCodes(page)));
+  await page.goto(landing);
+}
+
 export async function signInAsAdmin(page: Page): Promise<void> {
   await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  await finishAdminSignIn(page);
   await expect(page.getByRole("heading", { name: "Admin console" })).toBeVisible();
 }
 
@@ -67,29 +120,80 @@ export async function addPerson(page: Page, role: "agent" | "admin" = "agent"): 
   await dialog.getByLabel("Password", { exact: true }).fill(person.password);
   await dialog.getByLabel("Role", { exact: true }).selectOption(role);
   await dialog.getByRole("button", { name: "Create" }).click();
-  await expect(page.getByRole("row").filter({ hasText: person.email })).toBeVisible();
+  // Adding someone needs the admin's confirmation within 10 minutes: given with a code when asked.
+  await confirmIfAsked(page, adminSecret(), page.getByRole("row").filter({ hasText: person.email }));
   return person;
 }
 
-/** A new person in a browser context of their own, with the admin's context closed again. */
+/** A new person, added by the e2e admin in the admin's own browser context (see adminPage). */
 export async function createPerson(browser: Browser, role: "agent" | "admin" = "agent"): Promise<TestPerson> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signInAsAdmin(page);
-  const person = await addPerson(page, role);
-  await context.close();
-  return person;
+  const page = await adminPage(browser);
+  try {
+    return await addPerson(page, role);
+  } finally {
+    await page.close();
+  }
 }
 
-/** The newest outbox message to `to` whose subject matches, read from /dev/outbox. */
-export async function latestEmail(page: Page, to: string, subject: RegExp): Promise<{ subject: string; body: string }> {
-  let found: { subject: string; body: string } | null = null;
-  await expect(async () => {
+// The e2e admin's own browser context, signed in once per worker and shared by createPerson and
+// latestEmail (on a production server, the suite's, /dev/outbox is for admins only): every sign-in of
+// the admin costs a fresh authenticator step, and every wrong password counts toward the account's.
+const outboxReaders = new WeakMap<Browser, Promise<BrowserContext>>();
+
+/** A new page in the e2e admin's context, signed in (again, if its session has ended since). */
+export async function adminPage(browser: Browser): Promise<Page> {
+  const page = await (await outboxReader(browser)).newPage();
+  await page.goto("/");
+  if (new URL(page.url()).pathname === "/login") await signInAsAdmin(page);
+  return page;
+}
+
+function outboxReader(browser: Browser): Promise<BrowserContext> {
+  let reader = outboxReaders.get(browser);
+  if (!reader) {
+    reader = (async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signInAsAdmin(page);
+      await page.close();
+      return context;
+    })();
+    // A sign-in that failed is tried again next time rather than remembered.
+    reader.catch(() => outboxReaders.delete(browser));
+    outboxReaders.set(browser, reader);
+  }
+  return reader;
+}
+
+/** Opens /dev/outbox as the reader, signing in again if its session has ended (a change to the admin's 2FA ends the others). */
+async function openOutbox(page: Page): Promise<void> {
+  await page.goto("/dev/outbox");
+  if (new URL(page.url()).pathname === "/login") {
+    await signInAsAdmin(page);
     await page.goto("/dev/outbox");
-    const message = page.getByRole("article").filter({ hasText: to }).filter({ hasText: subject }).first();
-    await expect(message).toBeVisible({ timeout: 1000 });
-    found = { subject: (await message.locator("dd").nth(1).innerText()).trim(), body: await message.locator("pre").innerText() };
-  }).toPass({ timeout: 15_000 });
+  }
+}
+
+/**
+ * The newest outbox message to `to` whose subject matches, read from /dev/outbox as the e2e admin.
+ * `from` lends only its browser: its own context may be an agent's, signed out or halfway through a
+ * sign-in, and it stays on the page it is on.
+ */
+export async function latestEmail(from: Page, to: string, subject: RegExp): Promise<{ subject: string; body: string }> {
+  const browser = from.context().browser();
+  if (!browser) throw new Error("latestEmail needs a page of a browser launched by Playwright.");
+  const page = await (await outboxReader(browser)).newPage();
+  let found: { subject: string; body: string } | null = null;
+  try {
+    await expect(async () => {
+      await openOutbox(page);
+      const message = page.getByRole("article").filter({ hasText: to }).filter({ hasText: subject }).first();
+      await expect(message).toBeVisible({ timeout: 1000 });
+      found = { subject: (await message.locator("dd").nth(1).innerText()).trim(), body: await message.locator("pre").innerText() };
+    }).toPass({ timeout: 15_000 });
+  } finally {
+    await page.close();
+  }
   return found!;
 }
 

@@ -6,7 +6,7 @@ import { getDb } from "@/db/client";
 import { auditEvents, backupCodes, trustedBrowsers, users, type User } from "@/db/schema";
 import { generateNewBackupCodes, revokeAllBrowsers, turnOffTwoFactorMethod } from "@/app/(console)/profile/security/actions";
 import { NEEDS_REAUTH } from "@/lib/action";
-import { REAUTH_WINDOW_MS, markReauthenticated } from "@/lib/auth/reauth";
+import { REAUTH_WINDOW_MS, openReauthWindow } from "@/lib/auth/reauth";
 import { getViewer } from "@/lib/auth/viewer";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
@@ -70,7 +70,7 @@ describe("sensitive changes without a recent re-authentication", () => {
   });
 
   it("after re-authenticating, the same call turns the app off (so the refusal above is the window)", async () => {
-    await markReauthenticated(await getDb(), sessionId);
+    await (await getDb()).execute(openReauthWindow(sessionId, now(), "second_factor"));
     const form = new FormData();
     form.set("method", "app");
     expect(await turnOffTwoFactorMethod(form)).toMatchObject({ ok: true });

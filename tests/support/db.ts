@@ -6,11 +6,12 @@ import { SESSION_LIFETIME_MS } from "@/lib/auth/sessions";
 import { addMs, now } from "@/lib/clock";
 import type { RequestContext } from "@/lib/request";
 import { attemptState } from "@/lib/two-factor/lockout";
-import { userSessions, users, type Role, type User } from "@/db/schema";
+import { userSessions, users, type Role, type StepUpFactor, type User } from "@/db/schema";
 
 const TABLES = [
   "audit_events",
   "rate_limits",
+  "password_delays",
   "outbox_messages",
   "user_sessions",
   "email_codes",
@@ -56,9 +57,14 @@ export async function createTestUser(
 
 /**
  * A signed-in session, as a completed sign-in leaves it (active, re-authenticated now), without going
- * through the sign-in flow: for tests of what a signed-in user does.
+ * through the sign-in flow: for tests of what a signed-in user does. `provedBy`: what the sign-in
+ * proved (a code, by default; the password alone after one that skipped the second factor).
  */
-export async function createUserSession(userId: string, context: RequestContext): Promise<string> {
+export async function createUserSession(
+  userId: string,
+  context: RequestContext,
+  provedBy: StepUpFactor = "second_factor",
+): Promise<string> {
   const db = await getDb();
   const at = now();
   const [row] = await db
@@ -69,6 +75,7 @@ export async function createUserSession(userId: string, context: RequestContext)
       lastSeenAt: at,
       activatedAt: at,
       reauthenticatedAt: at,
+      reauthenticatedWith: provedBy,
       expiresAt: addMs(at, SESSION_LIFETIME_MS),
       ip: context.ip,
       userAgent: context.userAgent,

@@ -39,43 +39,7 @@ async function askForNewCodes(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe("a sensitive change without a recent re-authentication", () => {
-  it('asks "Confirm it\'s you", then makes the change it was asked for', async () => {
-    const user = userEvent.setup();
-    actions.generateNewBackupCodes.mockResolvedValueOnce({ reauth: true }).mockResolvedValueOnce({ ok: true, backupCodes: CODES });
-    actions.reauthenticate.mockResolvedValueOnce({ ok: true });
-    renderCard();
-
-    await askForNewCodes(user);
-    const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
-    expect(screen.queryByRole("dialog", { name: "Generate new backup codes?" })).toBeNull();
-    await user.type(within(reauth).getByLabelText("Password"), "correct horse battery staple");
-    await user.click(within(reauth).getByRole("button", { name: "Confirm" }));
-
-    const sent = actions.reauthenticate.mock.calls[0][0] as FormData;
-    expect(Object.fromEntries(sent)).toEqual({ method: "password", password: "correct horse battery staple" });
-    const codes = await screen.findByRole("dialog", { name: "Save your backup codes" });
-    expect(within(codes).getAllByRole("listitem")).toHaveLength(10);
-    expect(actions.generateNewBackupCodes).toHaveBeenCalledTimes(2);
-    expect(screen.queryByRole("dialog", { name: "Confirm it's you" })).toBeNull();
-  });
-
-  it("a wrong password keeps the dialog open with the error, and the change does not run", async () => {
-    const user = userEvent.setup();
-    actions.generateNewBackupCodes.mockResolvedValue({ reauth: true });
-    actions.reauthenticate.mockResolvedValue({ ok: false, error: "Wrong password.", fieldErrors: { password: "Wrong password." } });
-    renderCard();
-
-    await askForNewCodes(user);
-    const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
-    await user.type(within(reauth).getByLabelText("Password"), "not it");
-    await user.click(within(reauth).getByRole("button", { name: "Confirm" }));
-
-    expect(await within(reauth).findByText("Wrong password.")).toBeVisible();
-    expect(within(reauth).getByLabelText("Password")).toHaveAttribute("aria-invalid", "true");
-    expect(actions.generateNewBackupCodes).toHaveBeenCalledTimes(1);
-  });
-
-  it("takes a current authentication code instead of the password", async () => {
+  it('asks "Confirm it\'s you" for a code (no password field when a method is on), then makes the change', async () => {
     const user = userEvent.setup();
     actions.generateNewBackupCodes.mockResolvedValueOnce({ reauth: true }).mockResolvedValueOnce({ ok: true, backupCodes: CODES });
     actions.reauthenticate.mockResolvedValueOnce({ ok: true });
@@ -83,11 +47,52 @@ describe("a sensitive change without a recent re-authentication", () => {
 
     await askForNewCodes(user);
     const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
-    await user.click(within(reauth).getByRole("button", { name: "Use an authentication code instead" }));
+    expect(screen.queryByRole("dialog", { name: "Generate new backup codes?" })).toBeNull();
+    expect(within(reauth).queryByLabelText("Password")).toBeNull();
     await user.type(within(reauth).getByLabelText("Authentication code"), "123 456");
     await user.click(within(reauth).getByRole("button", { name: "Confirm" }));
 
     expect(Object.fromEntries(actions.reauthenticate.mock.calls[0][0] as FormData)).toEqual({ method: "code", code: "123456" });
+    const codes = await screen.findByRole("dialog", { name: "Save your backup codes" });
+    expect(within(codes).getAllByRole("listitem")).toHaveLength(10);
+    expect(actions.generateNewBackupCodes).toHaveBeenCalledTimes(2);
+    expect(screen.queryByRole("dialog", { name: "Confirm it's you" })).toBeNull();
+  });
+
+  it("a wrong code keeps the dialog open with the error, and the change does not run", async () => {
+    const user = userEvent.setup();
+    actions.generateNewBackupCodes.mockResolvedValue({ reauth: true });
+    actions.reauthenticate.mockResolvedValue({
+      ok: false,
+      error: "Invalid authentication code.",
+      fieldErrors: { code: "Invalid authentication code." },
+    });
+    renderCard(["app"]);
+
+    await askForNewCodes(user);
+    const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
+    await user.type(within(reauth).getByLabelText("Authentication code"), "000000");
+    await user.click(within(reauth).getByRole("button", { name: "Confirm" }));
+
+    expect(await within(reauth).findByText("Invalid authentication code.")).toBeVisible();
+    expect(within(reauth).getByLabelText("Authentication code")).toHaveAttribute("aria-invalid", "true");
+    expect(actions.generateNewBackupCodes).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes a backup code after "Use a backup code"', async () => {
+    const user = userEvent.setup();
+    actions.generateNewBackupCodes.mockResolvedValueOnce({ reauth: true }).mockResolvedValueOnce({ ok: true, backupCodes: CODES });
+    actions.reauthenticate.mockResolvedValueOnce({ ok: true });
+    renderCard(["app"]);
+
+    await askForNewCodes(user);
+    const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
+    await user.click(within(reauth).getByRole("button", { name: "Use a backup code" }));
+    expect(within(reauth).getByText(/this one will be used up/)).toBeVisible();
+    await user.type(within(reauth).getByLabelText("Backup code"), "abcde-12345");
+    await user.click(within(reauth).getByRole("button", { name: "Confirm" }));
+
+    expect(Object.fromEntries(actions.reauthenticate.mock.calls[0][0] as FormData)).toEqual({ method: "backup", code: "abcde-12345" });
     expect(await screen.findByRole("dialog", { name: "Save your backup codes" })).toBeVisible();
   });
 
@@ -99,11 +104,29 @@ describe("a sensitive change without a recent re-authentication", () => {
 
     await askForNewCodes(user);
     const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
-    await user.click(within(reauth).getByRole("button", { name: "Use an authentication code instead" }));
     await user.click(within(reauth).getByRole("button", { name: "Email me a code" }));
 
     expect(actions.emailReauthCode).toHaveBeenCalledOnce();
     expect(await within(reauth).findByText(/We sent a code to your email/)).toBeVisible();
     expect(within(reauth).getByRole("button", { name: "Resend" })).toBeDisabled();
+  });
+
+  it("asks for the password of an account with no method", async () => {
+    const user = userEvent.setup();
+    actions.generateNewBackupCodes.mockResolvedValueOnce({ reauth: true }).mockResolvedValueOnce({ ok: true, backupCodes: CODES });
+    actions.reauthenticate.mockResolvedValueOnce({ ok: true });
+    renderCard([]);
+
+    await askForNewCodes(user);
+    const reauth = await screen.findByRole("dialog", { name: "Confirm it's you" });
+    expect(within(reauth).queryByLabelText("Authentication code")).toBeNull();
+    expect(within(reauth).queryByRole("button", { name: "Use a backup code" })).toBeNull();
+    await user.type(within(reauth).getByLabelText("Password"), "correct horse battery staple");
+    await user.click(within(reauth).getByRole("button", { name: "Confirm" }));
+    expect(Object.fromEntries(actions.reauthenticate.mock.calls[0][0] as FormData)).toEqual({
+      method: "password",
+      password: "correct horse battery staple",
+    });
+    expect(await screen.findByRole("dialog", { name: "Save your backup codes" })).toBeVisible();
   });
 });

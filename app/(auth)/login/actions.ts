@@ -7,6 +7,7 @@ import { z } from "zod";
 import { action, refuse, type ActionResult } from "@/lib/action";
 import { finishSignIn } from "@/lib/auth/finish-sign-in";
 import { clearTrustedBrowserCookie, readTrustedBrowserCookie, setChallengeCookie } from "@/lib/auth/flow-cookies";
+import { tryAgain } from "@/lib/auth/password-limits";
 import { passwordStep } from "@/lib/auth/sign-in-flow";
 import { PLAIN_TEXT } from "@/lib/forms";
 import { safeCallbackPath } from "@/lib/safe-redirect";
@@ -31,11 +32,7 @@ export const signInWithPassword = action(
       case "invalid":
         return refuse(INVALID);
       case "throttled":
-        return refuse("Too many sign-in attempts. Please wait a few minutes and try again.");
-      case "locked":
-        return refuse("Your account has been locked. Ask an admin to unlock it.");
-      case "disabled":
-        return refuse("This account is disabled. Ask an admin for help.");
+        return refuse(`Too many sign-in attempts. ${tryAgain(result.retryAt)}`);
     }
     // A trust cookie that did not skip the code is stale: it goes.
     if (trusted && !(result.kind === "signed_in" && result.via === "trusted_browser")) await clearTrustedBrowserCookie();

@@ -11,7 +11,8 @@ import { action, refuse, type ActionResult } from "@/lib/action";
 import { emailSignInCode } from "@/lib/auth/email-sign-in-code";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { changePassword } from "@/lib/auth/password-change";
-import { markReauthenticated } from "@/lib/auth/reauth";
+import { tryAgain } from "@/lib/auth/password-limits";
+import { openReauthWindow } from "@/lib/auth/reauth";
 import { reauthenticateWithCode, reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
 import { keepOnlyThisSession } from "@/lib/auth/refresh-session";
 import type { Viewer } from "@/lib/auth/viewer";
@@ -31,7 +32,7 @@ import {
 import { hit } from "@/lib/rate-limit";
 import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
-import { sixDigitCode } from "@/lib/two-factor/code-format";
+import { backupCode, sixDigitCode } from "@/lib/two-factor/code-format";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { turnOffMethod } from "@/lib/two-factor/methods";
@@ -44,6 +45,7 @@ export type MethodChanged = { notice: string; backupCodes?: string[] };
 
 const PAGE = "/profile/security";
 const INVALID_CODE = "Invalid authentication code.";
+const CODE_NEEDED = "Your account has two-factor authentication: confirm with a code from your app or email, or a backup code.";
 const EMAIL_NOT_ALLOWED = "Your admin allows only the authenticator app as a second step.";
 // Wrong setup codes do not lock the account (they prove nothing about it), but are still limited.
 const SETUP_ATTEMPTS = { max: 10, windowMs: 15 * 60_000 };
@@ -56,7 +58,15 @@ const passwordReauthInput = z.object({
   password: z.string("Enter your password.").min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH, "Wrong password."),
 });
 const codeReauthInput = z.object({ method: z.literal("code"), code: sixDigitCode });
-const reauthInput = z.object({ method: z.enum(["password", "code"]), password: z.string().optional(), code: z.string().optional() });
+const backupReauthInput = z.object({ method: z.literal("backup"), code: backupCode });
+const reauthInput = z.object({
+  method: z.enum(["password", "code", "backup"], "Choose how to confirm."),
+  password: z
+    .string()
+    .max(PASSWORD_MAX_LENGTH + 1)
+    .optional(),
+  code: z.string().max(40).optional(),
+});
 const newPasswordInput = z
   .object({
     currentPassword: z
@@ -73,7 +83,7 @@ const newPasswordInput = z
 
 // Everything here is the user's own security: open during required enrolment, as the page is.
 const own = { access: "signed_in", allowEnrollment: true } as const;
-/** With any method already on, changing or adding one is sensitive: a stolen session must not add a factor of its own. */
+/** With any method on, a change that could weaken or reveal it needs a step-up with a code. */
 const withAnyMethod = (viewer: Viewer) => viewer.methods.length > 0;
 
 function clock(at: Date): string {
@@ -88,7 +98,8 @@ const METHOD_NAMES: Record<MethodKind, string> = { email: "Email authentication"
 
 /**
  * What follows a confirmed setup or reset: the first method brings the first backup codes, this
- * browser stays signed in while every other session ends, and the user hears about it.
+ * session's step-up counts as the second factor's, this browser stays signed in while every other
+ * session ends, and the user hears about it.
  */
 type Signed = { viewer: Viewer; db: Database; request: RequestContext };
 
@@ -98,6 +109,9 @@ async function afterMethodConfirmed(
   confirmed: { firstMethod: boolean; wasReset: boolean },
 ): Promise<ActionResult<MethodChanged>> {
   const backupCodes = confirmed.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
+  // The code just typed proved the new factor: this session's step-up is the second factor's now
+  // (whoever could set the factor up could confirm with it anyway), so the next change asks nothing.
+  await db.execute(openReauthWindow(viewer.sessionId, now(), "second_factor"));
   await keepOnlyThisSession(viewer);
   const name = { name: viewer.user.name, method };
   await notify(viewer, confirmed.wasReset ? twoFactorMethodResetEmail(name) : twoFactorEnabledEmail(name));
@@ -112,30 +126,29 @@ async function setupAttemptAllowed({ viewer, db }: Signed): Promise<boolean> {
 }
 
 /** "Set up" or "Reset" of email: a setup code to the user's own address. */
-export const startEmailSetup = action(
-  { ...own, reauth: withAnyMethod },
-  async ({ viewer, db }): Promise<ActionResult<EmailSetupStarted>> => {
-    if (!viewer.policy.allowEmailMethod) return refuse(EMAIL_NOT_ALLOWED);
-    const sentTo = viewer.user.email;
-    const issued = await beginEmailSetup(db, viewer.user.id);
-    // The dialog opens anyway: a code sent moments ago still works.
-    if (!issued.ok) {
-      const resendAt = issued.retryAt.toISOString();
-      return issued.reason === "cooldown"
-        ? { ok: true, sentTo, resendAt, notice: "A code was sent a moment ago. Check your email, or ask for a new one shortly." }
-        : {
-            ok: true,
-            sentTo,
-            resendAt,
-            warning: `Too many codes were sent in the last hour. You can ask for a new one after ${clock(issued.retryAt)}.`,
-          };
-    }
-    if (!(await trySendEmail({ to: sentTo, ...setupCodeEmail({ name: viewer.user.name, code: issued.code }) }, "setup code"))) {
-      return refuse("The email could not be sent. Please try again in a moment.");
-    }
-    return { ok: true, sentTo, resendAt: new Date(now().getTime() + RESEND_COOLDOWN_MS).toISOString() };
-  },
-);
+// Setting a method up always needs a recent step-up (sign-in opens one): a stolen session must not add
+// a factor of its own, least of all to an admin, whose rescues a second factor unlocks.
+export const startEmailSetup = action({ ...own, reauth: true }, async ({ viewer, db }): Promise<ActionResult<EmailSetupStarted>> => {
+  if (!viewer.policy.allowEmailMethod) return refuse(EMAIL_NOT_ALLOWED);
+  const sentTo = viewer.user.email;
+  const issued = await beginEmailSetup(db, viewer.user.id);
+  // The dialog opens anyway: a code sent moments ago still works.
+  if (!issued.ok) {
+    const resendAt = issued.retryAt.toISOString();
+    return issued.reason === "cooldown"
+      ? { ok: true, sentTo, resendAt, notice: "A code was sent a moment ago. Check your email, or ask for a new one shortly." }
+      : {
+          ok: true,
+          sentTo,
+          resendAt,
+          warning: `Too many codes were sent in the last hour. You can ask for a new one after ${clock(issued.retryAt)}.`,
+        };
+  }
+  if (!(await trySendEmail({ to: sentTo, ...setupCodeEmail({ name: viewer.user.name, code: issued.code }) }, "setup code"))) {
+    return refuse("The email could not be sent. Please try again in a moment.");
+  }
+  return { ok: true, sentTo, resendAt: new Date(now().getTime() + RESEND_COOLDOWN_MS).toISOString() };
+});
 
 export const confirmEmailMethod = action({ ...own, input: codeInput }, async (context): Promise<ActionResult<MethodChanged>> => {
   const { viewer, db, request, input } = context;
@@ -150,7 +163,7 @@ export const confirmEmailMethod = action({ ...own, input: codeInput }, async (co
  * "Set up" or "Reset" of the app: a new secret, sent to this browser this once for the QR code and
  * the typed key. On a reset the enabled secret keeps working until the new one is confirmed.
  */
-export const startAppSetup = action({ ...own, reauth: withAnyMethod }, async ({ viewer, db }): Promise<ActionResult<AppSetupStarted>> => {
+export const startAppSetup = action({ ...own, reauth: true }, async ({ viewer, db }): Promise<ActionResult<AppSetupStarted>> => {
   const { secret, uri } = await beginAppSetup(db, viewer.user);
   return { ok: true, uri, secret, groupedSecret: formatSecretForDisplay(secret) };
 });
@@ -226,11 +239,12 @@ export const revokeAllBrowsers = action(
 );
 
 /**
- * The form asks for the current password, which is itself the re-authentication this change
- * needs; it counts against the same limits as sign-in.
+ * The form asks for the current password, which is the re-authentication of an account with no
+ * second factor; with one, "Confirm it's you" with a code comes first, as for any change that could
+ * hand the account over. The password counts against the same limits as sign-in.
  */
 export const changeOwnPassword = action(
-  { ...own, input: newPasswordInput },
+  { ...own, input: newPasswordInput, reauth: withAnyMethod },
   async ({ viewer, db, request, input }): Promise<ActionResult<{ notice: string }>> => {
     const result = await changePassword(db, viewer.user.id, input.currentPassword, input.newPassword, request);
     if (!result.ok) {
@@ -246,10 +260,11 @@ export const changeOwnPassword = action(
             fieldErrors: { newPassword: `Use at least ${PASSWORD_MIN_LENGTH} characters.` },
           });
         case "throttled":
-          return refuse(`Too many password attempts. Please try again after ${clock(result.retryAt)}.`);
+          return refuse(`Too many password attempts. ${tryAgain(result.retryAt)}`);
       }
     }
-    await markReauthenticated(db, viewer.sessionId);
+    // The password just proved is this session's step-up when it is all the account has; a code's window stays as it is.
+    if (viewer.methods.length === 0) await db.execute(openReauthWindow(viewer.sessionId, now(), "password"));
     await keepOnlyThisSession(viewer);
     await notify(viewer, passwordChangedEmail({ name: viewer.user.name }));
     revalidatePath(PAGE);
@@ -257,31 +272,38 @@ export const changeOwnPassword = action(
   },
 );
 
-/** "Confirm it's you": the password, or a current code that counts toward the sign-in lockout. */
+/**
+ * "Confirm it's you": a current code from the app or the email, or a backup code (used up), counted
+ * toward the sign-in lockout; the password only for an account with no second factor.
+ */
 export const reauthenticate = action({ ...own, input: reauthInput }, async ({ viewer, db, request, input }): Promise<ActionResult> => {
   const session = { userId: viewer.user.id, sessionId: viewer.sessionId };
   const fields = { method: input.method, password: input.password, code: input.code };
-  if (input.method === "code") {
-    const parsed = codeReauthInput.safeParse(fields);
+  if (input.method === "password") {
+    if (viewer.methods.length > 0) return refuse(CODE_NEEDED);
+    const parsed = passwordReauthInput.safeParse(fields);
+    if (!parsed.success) return refuse(parsed.error.issues[0].message, { fieldErrors: { password: parsed.error.issues[0].message } });
+    const result = await reauthenticateWithPassword(db, session, parsed.data.password, request);
+    if (result.kind === "invalid") return refuse("Wrong password.", { fieldErrors: { password: "Wrong password." } });
+    if (result.kind === "throttled") return refuse(`Too many password attempts. ${tryAgain(result.retryAt)}`);
+  } else {
+    if (viewer.methods.length === 0) return refuse("Two-factor authentication is off: confirm with your password.");
+    const parsed = (input.method === "code" ? codeReauthInput : backupReauthInput).safeParse(fields);
     if (!parsed.success) return refuse(parsed.error.issues[0].message, { fieldErrors: { code: parsed.error.issues[0].message } });
-    const result = await reauthenticateWithCode(db, session, parsed.data.code, request);
+    const kind = input.method === "code" ? "code" : "backup";
+    const result = await reauthenticateWithCode(db, session, { kind, code: parsed.data.code }, request);
+    const invalid = kind === "code" ? INVALID_CODE : "Invalid backup code.";
     switch (result.kind) {
       case "invalid":
-        return refuse(INVALID_CODE, { fieldErrors: { code: INVALID_CODE } });
+        return refuse(invalid, { fieldErrors: { code: invalid } });
       case "wait":
         return refuse("Please try again in five minutes.");
       case "locked":
         if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
         return refuse("Your account has been locked. Ask an admin to unlock it.");
       case "throttled":
-        return refuse(`Too many attempts. Please try again after ${clock(result.retryAt)}.`);
+        return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
     }
-  } else {
-    const parsed = passwordReauthInput.safeParse(fields);
-    if (!parsed.success) return refuse(parsed.error.issues[0].message, { fieldErrors: { password: parsed.error.issues[0].message } });
-    const result = await reauthenticateWithPassword(db, session, parsed.data.password, request);
-    if (result.kind === "invalid") return refuse("Wrong password.", { fieldErrors: { password: "Wrong password." } });
-    if (result.kind === "throttled") return refuse(`Too many password attempts. Please try again after ${clock(result.retryAt)}.`);
   }
   revalidatePath(PAGE);
   return { ok: true };

@@ -5,7 +5,6 @@ import { describeBrowser } from "@/components/two-factor/browser-name";
 import { formatDateTime } from "@/components/two-factor/format";
 import { EmailMethodCard } from "@/components/two-factor/email-method-card";
 import { PasswordCard } from "@/components/two-factor/password-card";
-import { ReauthProvider } from "@/components/two-factor/reauth";
 import { TrustedBrowsersCard, type TrustedBrowserRow } from "@/components/two-factor/trusted-browsers-card";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
@@ -46,34 +45,32 @@ export default async function SecurityPage() {
           Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it.
         </Alert>
       ) : null}
-      <ReauthProvider methods={methods}>
-        <div className="grid gap-6 lg:grid-cols-2">
-          <EmailMethodCard
-            enabled={methods.includes("email")}
-            email={user.email}
-            allowed={policy.allowEmailMethod}
-            lastMethod={lastMethod}
-            appName={name}
-          />
-          <AppMethodCard
-            enabled={methods.includes("app")}
-            since={enabledAt.app ? formatDateTime(enabledAt.app) : null}
-            lastMethod={lastMethod}
-            account={user.email}
-            appName={name}
-          />
-        </div>
-        <BackupCodesCard
-          available={methods.length > 0}
-          remaining={backup.remaining}
-          total={backup.total}
-          createdAt={backup.createdAt ? formatDateTime(backup.createdAt) : null}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <EmailMethodCard
+          enabled={methods.includes("email")}
+          email={user.email}
+          allowed={policy.allowEmailMethod}
+          lastMethod={lastMethod}
+          appName={name}
+        />
+        <AppMethodCard
+          enabled={methods.includes("app")}
+          since={enabledAt.app ? formatDateTime(enabledAt.app) : null}
+          lastMethod={lastMethod}
           account={user.email}
           appName={name}
         />
-        <TrustedBrowsersCard browsers={browsers} everyLogin={policy.twoFactorMode === "every_login"} hasTwoFactor={methods.length > 0} />
-        <PasswordCard account={user.email} changedAt={formatDateTime(user.passwordChangedAt)} />
-      </ReauthProvider>
+      </div>
+      <BackupCodesCard
+        available={methods.length > 0}
+        remaining={backup.remaining}
+        total={backup.total}
+        createdAt={backup.createdAt ? formatDateTime(backup.createdAt) : null}
+        account={user.email}
+        appName={name}
+      />
+      <TrustedBrowsersCard browsers={browsers} everyLogin={policy.twoFactorMode === "every_login"} hasTwoFactor={methods.length > 0} />
+      <PasswordCard account={user.email} changedAt={formatDateTime(user.passwordChangedAt)} />
     </div>
   );
 }

@@ -1,7 +1,10 @@
 "use server";
 
 // The admin's actions on people: add an agent, and rescue one (one-time backup code, unlock, reset 2FA).
-// Each goes through the action kernel as an admin; the change is made and audited, then the person is emailed.
+// Each goes through the action kernel as an admin, behind a step-up: a rescue, or a new admin, needs an
+// admin who has 2FA on and confirmed with a code within 10 minutes (a hijacked session alone cannot
+// hand an account over); a new agent needs "Confirm it's you", with the password while the admin has
+// no method (the first run). The change is made and audited, then the person is emailed.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { Database } from "@/db/client";
@@ -23,7 +26,13 @@ export type RowActionResult = ActionResult<{ done: string }>;
 export type IssueCodeResult = ActionResult<{ code: string; expiresAt: string; emailed: boolean; warning?: string }>;
 
 export const addAgent = action(
-  { access: "admin", input: newUserInput, inputError: "form", echo: ["name", "email", "username", "role"] },
+  {
+    access: "admin",
+    input: newUserInput,
+    inputError: "form",
+    echo: ["name", "email", "username", "role"],
+    reauth: (_viewer, input) => (input.role === "admin" ? "second_factor" : true),
+  },
   async ({ viewer, db, request, input }): Promise<AddAgentResult> => {
     const created = await createUser(db, input);
     if (!created.ok) return refuse(created.message, { fieldErrors: { [created.field]: created.message } });
@@ -57,62 +66,55 @@ async function person(db: Database, userId: string): Promise<User | Refusal> {
   return (await findUserById(db, userId)) ?? refuse("This person no longer exists.");
 }
 
-export const issueBackupCode = action(
-  { access: "admin", input: personInput },
-  async ({ viewer, db, request, input }): Promise<IssueCodeResult> => {
-    const target = await person(db, input.userId);
-    if ("ok" in target) return target;
-    // An admin who lost their own device uses their own backup codes, or another admin.
-    if (target.id === viewer.user.id) return refuse("You cannot issue a backup code to yourself.");
-    if (target.status === "disabled") return refuse(`${target.name}'s account is disabled.`);
+/** Every rescue: the admin's own second factor, confirmed within 10 minutes. */
+const rescue = { access: "admin", input: personInput, reauth: "second_factor" } as const;
 
-    const { code, expiresAt } = await issueAdminBackupCode(db, { userId: target.id, issuedBy: viewer.user.id, context: request });
-    const emailed = await trySendEmail(
-      { to: target.email, ...adminBackupCodeIssuedEmail({ name: target.name, adminName: viewer.user.name }) },
-      "notice",
-    );
-    const warning =
-      target.status === "locked" ? `${target.name}'s account is locked: unlock it too, or the code cannot be used.` : undefined;
-    return { ok: true, code, expiresAt: expiresAt.toISOString(), emailed, ...(warning ? { warning } : {}) };
-  },
-);
+export const issueBackupCode = action(rescue, async ({ viewer, db, request, input }): Promise<IssueCodeResult> => {
+  const target = await person(db, input.userId);
+  if ("ok" in target) return target;
+  // An admin who lost their own device uses their own backup codes, or another admin.
+  if (target.id === viewer.user.id) return refuse("You cannot issue a backup code to yourself.");
+  if (target.status === "disabled") return refuse(`${target.name}'s account is disabled.`);
 
-export const unlockPerson = action(
-  { access: "admin", input: personInput },
-  async ({ viewer, db, request, input }): Promise<RowActionResult> => {
-    const target = await person(db, input.userId);
-    if ("ok" in target) return target;
-    if (target.status !== "locked") return refuse(`${target.name}'s account is not locked.`);
-    if (!(await unlockAccount(db, target.id, viewer.user.id, request))) return refuse(`${target.name}'s account could not be unlocked.`);
-    revalidatePath(AGENTS_PATH);
-    const emailed = await trySendEmail(
-      { to: target.email, ...accountUnlockedEmail({ name: target.name, adminName: viewer.user.name }) },
-      "notice",
-    );
-    return {
-      ok: true,
-      done: emailed ? `${target.name} was unlocked and emailed.` : `${target.name} was unlocked, but the email could not be sent.`,
-    };
-  },
-);
+  const { code, expiresAt } = await issueAdminBackupCode(db, { userId: target.id, issuedBy: viewer.user.id, context: request });
+  const emailed = await trySendEmail(
+    { to: target.email, ...adminBackupCodeIssuedEmail({ name: target.name, adminName: viewer.user.name }) },
+    "notice",
+  );
+  const warning = target.status === "locked" ? `${target.name}'s account is locked: unlock it too, or the code cannot be used.` : undefined;
+  return { ok: true, code, expiresAt: expiresAt.toISOString(), emailed, ...(warning ? { warning } : {}) };
+});
 
-export const resetTwoFactor = action(
-  { access: "admin", input: personInput },
-  async ({ viewer, db, request, input }): Promise<RowActionResult> => {
-    const target = await person(db, input.userId);
-    if ("ok" in target) return target;
-    if (target.id === viewer.user.id) return refuse("Reset your own two-factor authentication on your profile.");
-    await resetTwoFactorByAdmin(db, { userId: target.id, adminId: viewer.user.id, context: request });
-    revalidatePath(AGENTS_PATH);
-    const emailed = await trySendEmail(
-      { to: target.email, ...twoFactorResetByAdminEmail({ name: target.name, adminName: viewer.user.name }) },
-      "notice",
-    );
-    return {
-      ok: true,
-      done: emailed
-        ? `${target.name}'s two-factor authentication was reset and they were signed out everywhere.`
-        : `${target.name}'s two-factor authentication was reset, but the email could not be sent.`,
-    };
-  },
-);
+export const unlockPerson = action(rescue, async ({ viewer, db, request, input }): Promise<RowActionResult> => {
+  const target = await person(db, input.userId);
+  if ("ok" in target) return target;
+  if (target.status !== "locked") return refuse(`${target.name}'s account is not locked.`);
+  if (!(await unlockAccount(db, target.id, viewer.user.id, request))) return refuse(`${target.name}'s account could not be unlocked.`);
+  revalidatePath(AGENTS_PATH);
+  const emailed = await trySendEmail(
+    { to: target.email, ...accountUnlockedEmail({ name: target.name, adminName: viewer.user.name }) },
+    "notice",
+  );
+  return {
+    ok: true,
+    done: emailed ? `${target.name} was unlocked and emailed.` : `${target.name} was unlocked, but the email could not be sent.`,
+  };
+});
+
+export const resetTwoFactor = action(rescue, async ({ viewer, db, request, input }): Promise<RowActionResult> => {
+  const target = await person(db, input.userId);
+  if ("ok" in target) return target;
+  if (target.id === viewer.user.id) return refuse("Reset your own two-factor authentication on your profile.");
+  await resetTwoFactorByAdmin(db, { userId: target.id, adminId: viewer.user.id, context: request });
+  revalidatePath(AGENTS_PATH);
+  const emailed = await trySendEmail(
+    { to: target.email, ...twoFactorResetByAdminEmail({ name: target.name, adminName: viewer.user.name }) },
+    "notice",
+  );
+  return {
+    ok: true,
+    done: emailed
+      ? `${target.name}'s two-factor authentication was reset and they were signed out everywhere.`
+      : `${target.name}'s two-factor authentication was reset, but the email could not be sent.`,
+  };
+});

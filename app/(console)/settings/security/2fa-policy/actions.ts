@@ -1,6 +1,7 @@
 "use server";
 
-// Saving the organisation's 2FA policy: only an admin who has 2FA on, checked here again, never trusted from the page.
+// Saving the organisation's 2FA policy: only an admin who has 2FA on and confirmed with a code within
+// 10 minutes (the kernel's step-up), checked here again, never trusted from the page.
 import { revalidatePath } from "next/cache";
 import { action, refuse, type ActionResult } from "@/lib/action";
 import { policyInput, updatePolicy } from "@/lib/two-factor/policy";
@@ -8,9 +9,8 @@ import { policyInput, updatePolicy } from "@/lib/two-factor/policy";
 export type SavePolicyResult = ActionResult<{ saved: string }>;
 
 export const savePolicy = action(
-  { access: "admin", input: policyInput },
+  { access: "admin", input: policyInput, reauth: "second_factor" },
   async ({ viewer, db, request, input }): Promise<SavePolicyResult> => {
-    if (viewer.methods.length === 0) return refuse("Set up two-factor authentication on your profile before changing the 2FA policy.");
     const result = await updatePolicy(db, input, viewer.user.id, request);
     if (!result.ok) return refuse("Please correct the fields below.", { fieldErrors: result.fieldErrors });
     revalidatePath("/settings/security/2fa-policy");
