@@ -11,27 +11,59 @@ import { PLAIN_TEXT } from "./forms";
 export const AUDIT_PAGE_SIZE = 50;
 
 const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
 const eventId = z
   .string()
   .regex(/^[1-9][0-9]{0,14}$/)
   .transform(Number);
 
+/** The days a date filter may name: no event predates 1970 (the Unix epoch), and past 9999 a year no longer fits YYYY-MM-DD. */
+export const FIRST_AUDIT_DAY = "1970-01-01";
+export const LAST_AUDIT_DAY = "9999-12-31";
+
+/** True for a real calendar day written YYYY-MM-DD, from FIRST_AUDIT_DAY to LAST_AUDIT_DAY. */
+export function isAuditDay(value: unknown): value is string {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  if (value < FIRST_AUDIT_DAY || value > LAST_AUDIT_DAY) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  // A day that does not exist (February 30th) is either invalid or rolls over into another day.
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+export type AuditDateField = "from" | "to";
+const DATE_LABELS: Record<AuditDateField, string> = { from: "“From”", to: "“To”" };
+
+/** What the page and the export say about date filters they cannot use. */
+export function auditDateMessage(fields: AuditDateField[]): string {
+  const range = `from ${FIRST_AUDIT_DAY} to ${LAST_AUDIT_DAY}`;
+  return fields.length === 1
+    ? `${DATE_LABELS[fields[0]]} must be a real date ${range}.`
+    : `${fields.map((field) => DATE_LABELS[field]).join(" and ")} must be real dates ${range}.`;
+}
+
 /**
  * The page's search parameters, as typed by the admin or carried in a link. A value that cannot
- * be read is dropped, not refused: a URL can hold anything and the page must still answer.
+ * be read is dropped, not refused: a URL can hold anything and the page must still answer. A date
+ * is the exception: dropping it would quietly widen the search, so it is named in `refusedDates`
+ * and the page and the export say what is wrong instead of listing.
  */
-export const auditSearch = z.object({
-  user: z.preprocess(blankToUndefined, z.string().trim().max(254).regex(PLAIN_TEXT).optional()).catch(undefined),
-  type: z.preprocess(blankToUndefined, z.enum(AUDIT_TYPES).optional()).catch(undefined),
-  from: z.preprocess(blankToUndefined, day.optional()).catch(undefined),
-  to: z.preprocess(blankToUndefined, day.optional()).catch(undefined),
-  before: z.preprocess(blankToUndefined, eventId.optional()).catch(undefined),
-  after: z.preprocess(blankToUndefined, eventId.optional()).catch(undefined),
-});
+export const auditSearch = z
+  .object({
+    user: z.preprocess(blankToUndefined, z.string().trim().max(254).regex(PLAIN_TEXT).optional()).catch(undefined),
+    type: z.preprocess(blankToUndefined, z.enum(AUDIT_TYPES).optional()).catch(undefined),
+    from: z.preprocess(blankToUndefined, z.unknown()),
+    to: z.preprocess(blankToUndefined, z.unknown()),
+    before: z.preprocess(blankToUndefined, eventId.optional()).catch(undefined),
+    after: z.preprocess(blankToUndefined, eventId.optional()).catch(undefined),
+  })
+  .transform(({ from, to, ...rest }) => {
+    const refusedDates: AuditDateField[] = [];
+    const day = (field: AuditDateField, value: unknown): string | undefined => {
+      if (value === undefined || isAuditDay(value)) return value;
+      refusedDates.push(field);
+      return undefined;
+    };
+    return { ...rest, from: day("from", from), to: day("to", to), refusedDates };
+  });
 export type AuditSearch = z.infer<typeof auditSearch>;
 
 /**
@@ -44,12 +76,20 @@ export type AuditFilter = { userId?: string; account?: string; type?: AuditType;
 export type AuditCursor = { before?: number; after?: number };
 
 /** Turns the search into a filter. Dates are whole UTC days: "to" includes its whole day. */
-export function auditFilter(search: AuditSearch): AuditFilter {
+export function auditFilter(search: { user?: string; type?: AuditType; from?: string; to?: string }): AuditFilter {
   const filter: AuditFilter = { type: search.type };
   if (search.from) filter.from = new Date(`${search.from}T00:00:00Z`);
   if (search.to) filter.until = new Date(new Date(`${search.to}T00:00:00Z`).getTime() + DAY);
   if (search.user) filter.account = search.user.trim().toLowerCase();
   return filter;
+}
+
+/**
+ * A time as PostgreSQL reads it. The end of the last day, 9999-12-31, is in the year 10000, which
+ * toISOString writes "+010000-…" and PostgreSQL refuses; without the sign and the padding it reads it.
+ */
+function timestampParam(date: Date): SQL {
+  return sql`${date.toISOString().replace(/^\+0*/, "")}::timestamptz`;
 }
 
 /** The user the filter names, as SQL (an id, or the account resolved in the statement); null for everyone. */
@@ -62,8 +102,8 @@ function filterUser(filter: AuditFilter): SQL | null {
 function conditions(filter: AuditFilter, cursor: AuditCursor): SQL[] {
   const where: SQL[] = [];
   if (filter.type) where.push(sql`type = ${filter.type}`);
-  if (filter.from) where.push(sql`at >= ${filter.from.toISOString()}::timestamptz`);
-  if (filter.until) where.push(sql`at < ${filter.until.toISOString()}::timestamptz`);
+  if (filter.from) where.push(sql`at >= ${timestampParam(filter.from)}`);
+  if (filter.until) where.push(sql`at < ${timestampParam(filter.until)}`);
   // The cursor is an event id; its time is read in the query, so the link stays short and exact.
   if (cursor.before !== undefined) {
     where.push(sql`(at, id) < ((select c.at from audit_events c where c.id = ${cursor.before}), ${cursor.before}::bigint)`);
@@ -160,13 +200,24 @@ export async function listAuditEvents(
   return readAuditPage(row, cursor, limit);
 }
 
-/** Every event under the filter, newest first, read a page at a time so memory stays flat. */
-export async function* allAuditEvents(db: Queryable, filter: AuditFilter, batchSize = 1000): AsyncGenerator<AuditRow> {
-  let before: number | undefined;
+/** How many events the CSV export reads per statement. */
+export const AUDIT_EXPORT_BATCH = 1000;
+
+/**
+ * Every event under the filter from `first` (its first page) on, newest first, read a page at a time
+ * so memory stays flat. The caller reads the first page itself, so that a failure there can still be
+ * answered with an error status rather than a download that breaks off.
+ */
+export async function* auditEventsFrom(
+  db: Queryable,
+  filter: AuditFilter,
+  first: AuditPage,
+  batchSize = AUDIT_EXPORT_BATCH,
+): AsyncGenerator<AuditRow> {
+  let page = first;
   for (;;) {
-    const page = await listAuditEvents(db, filter, before === undefined ? {} : { before }, batchSize);
     yield* page.events;
     if (page.older === null) return;
-    before = page.older;
+    page = await listAuditEvents(db, filter, { before: page.older }, batchSize);
   }
 }

@@ -1,12 +1,51 @@
 // The audit log filters: a plain GET form, so a filtered view is a link that can be shared, reloaded and exported.
 "use client";
 
+import { Alert } from "@/components/ui/alert";
 import { FilterButtons, filterInputClass } from "@/components/ui/filter-form";
-import type { AuditSearch } from "@/lib/audit-query";
+import type { AuditDateField, AuditSearch } from "@/lib/audit-query";
 import { eventLabel } from "./event-labels";
 
-export function AuditFilters({ search, types }: { search: AuditSearch; types: readonly string[] }) {
-  const filtered = Boolean(search.user || search.type || search.from || search.to);
+const DATE_ERROR_ID = "audit-date-error";
+
+type Days = { first: string; last: string };
+
+/** A date picker kept to the days a filter may name; a refused date points to the message saying why. */
+function DateFilter({ field, label, search, days }: { field: AuditDateField; label: string; search: AuditSearch; days: Days }) {
+  const refused = search.refusedDates.includes(field);
+  return (
+    <div className="flex flex-col gap-1.5">
+      <label htmlFor={`audit-${field}`} className="text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        id={`audit-${field}`}
+        name={field}
+        type="date"
+        min={days.first}
+        max={days.last}
+        defaultValue={search[field] ?? ""}
+        aria-invalid={refused || undefined}
+        aria-describedby={refused ? DATE_ERROR_ID : undefined}
+        className={filterInputClass}
+      />
+    </div>
+  );
+}
+
+/** `dateMessage`: why a date in the link was refused, shown under the filters. */
+export function AuditFilters({
+  search,
+  types,
+  days,
+  dateMessage,
+}: {
+  search: AuditSearch;
+  types: readonly string[];
+  days: Days;
+  dateMessage: string | null;
+}) {
+  const filtered = Boolean(search.user || search.type || search.from || search.to || search.refusedDates.length > 0);
   return (
     <form
       method="get"
@@ -42,19 +81,14 @@ export function AuditFilters({ search, types }: { search: AuditSearch; types: re
           ))}
         </select>
       </div>
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor="audit-from" className="text-sm font-medium text-slate-800">
-          From
-        </label>
-        <input id="audit-from" name="from" type="date" defaultValue={search.from ?? ""} className={filterInputClass} />
-      </div>
-      <div className="flex flex-col gap-1.5">
-        <label htmlFor="audit-to" className="text-sm font-medium text-slate-800">
-          To
-        </label>
-        <input id="audit-to" name="to" type="date" defaultValue={search.to ?? ""} className={filterInputClass} />
-      </div>
+      <DateFilter field="from" label="From" search={search} days={days} />
+      <DateFilter field="to" label="To" search={search} days={days} />
       <FilterButtons label="Filter" clearHref="/settings/security/audit-log" filtered={filtered} />
+      {dateMessage ? (
+        <div id={DATE_ERROR_ID} className="basis-full">
+          <Alert>{dateMessage}</Alert>
+        </div>
+      ) : null}
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { rowsOf } from "@/db/sql";
 import { AUDIT_TYPES } from "@/lib/audit";
 import { csvCell, csvLine } from "@/lib/audit-csv";
 import {
-  allAuditEvents,
+  auditEventsFrom,
   auditFilter,
   auditPageIdsQuery,
   auditSearch,
@@ -129,7 +129,7 @@ describe("paging the audit log", () => {
     const people = [await createTestUser(), await createTestUser()];
     const all = await seedEvents(people, 55);
     const seen: number[] = [];
-    for await (const event of allAuditEvents(db, {}, 10)) seen.push(event.id);
+    for await (const event of auditEventsFrom(db, {}, await listAuditEvents(db, {}, {}, 10), 10)) seen.push(event.id);
     expect(seen).toEqual(newestFirst(all));
   });
 
@@ -155,18 +155,27 @@ describe("paging the audit log", () => {
 describe("reading the audit page's search", () => {
   beforeEach(() => resetDatabase());
 
-  it("keeps what it can read and drops the rest", () => {
+  it("keeps what it can read, drops the rest, and names the dates it cannot use", () => {
     expect(auditSearch.parse({ user: " maria ", type: "user.locked", from: "2030-05-01", to: "2030-05-31", before: "42" })).toEqual({
       user: "maria",
       type: "user.locked",
       from: "2030-05-01",
       to: "2030-05-31",
       before: 42,
+      refusedDates: [],
     });
-    expect(auditSearch.parse({ user: "", type: "drop table", from: "2030-02-30", to: "yesterday", before: "-1", after: "1e9" })).toEqual(
-      {},
-    );
-    expect(auditSearch.parse({ type: ["user.locked", "user.unlocked"], user: "x".repeat(300) })).toEqual({});
+    expect(auditSearch.parse({ user: "", type: "drop table", from: "2030-02-30", to: "yesterday", before: "-1", after: "1e9" })).toEqual({
+      refusedDates: ["from", "to"],
+    });
+    expect(auditSearch.parse({ type: ["user.locked", "user.unlocked"], user: "x".repeat(300), from: " ", to: "" })).toEqual({
+      refusedDates: [],
+    });
+    expect(auditSearch.parse({ from: "1970-01-01", to: "9999-12-31" })).toMatchObject({
+      from: "1970-01-01",
+      to: "9999-12-31",
+      refusedDates: [],
+    });
+    expect(auditSearch.parse({ from: "1969-12-31", to: "10000-01-01" })).toMatchObject({ refusedDates: ["from", "to"] });
   });
 
   it("finds the user by email or username, includes the whole last day, and reports an unknown user", async () => {
@@ -206,7 +215,7 @@ describe("the audit log as CSV", () => {
     for (const formula of ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]) {
       expect(csvCell(formula).replace(/^"/, "").startsWith("'")).toBe(true);
     }
-    expect(csvCell("=1+1")).toBe("'=1+1");
+    expect(csvCell("=1+1")).toBe(`"'=1+1"`);
     expect(csvCell("maria@example.com")).toBe("maria@example.com");
   });
 
@@ -214,6 +223,7 @@ describe("the audit log as CSV", () => {
     expect(csvCell('Mozilla/5.0 (X11; Linux) "quoted", more')).toBe('"Mozilla/5.0 (X11; Linux) ""quoted"", more"');
     expect(csvCell("two\nlines")).toBe('"two\nlines"');
     expect(csvCell("=cmd|' /C calc'!A0,x")).toBe(`"'=cmd|' /C calc'!A0,x"`);
+    expect(csvCell("Mozilla/5.0 (X11; Linux x86_64)")).toBe('"Mozilla/5.0 (X11; Linux x86_64)"');
     expect(csvLine(["a", null, undefined, "b"])).toBe("a,,,b\r\n");
   });
 });

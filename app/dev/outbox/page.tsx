@@ -1,9 +1,12 @@
 // The local outbox: mail Tessera would have sent, for development and test servers; a 404 everywhere else.
+// On a production server (EMAIL_OUTBOX=1) it holds real sign-in codes, so only an admin may read it there;
+// the middleware lets the page through, and the page asks for the session itself.
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { OutboxMessageCard } from "@/components/outbox/outbox-message";
 import { getDb } from "@/db/client";
-import { listOutbox, OUTBOX_PAGE_SIZE } from "@/lib/email/outbox";
+import { requireViewer } from "@/lib/auth/viewer";
+import { listOutbox, outboxForAdminsOnly, OUTBOX_PAGE_SIZE } from "@/lib/email/outbox";
 import { appName, outboxEnabled } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
@@ -11,6 +14,8 @@ export const metadata: Metadata = { title: "Outbox" };
 
 export default async function OutboxPage() {
   if (!outboxEnabled()) notFound();
+  // Signed out: to sign-in; signed in but not an admin: 403.
+  if (outboxForAdminsOnly()) await requireViewer({ admin: true });
   const messages = await listOutbox(await getDb(), OUTBOX_PAGE_SIZE);
   return (
     <main className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-10">
