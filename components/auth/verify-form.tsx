@@ -4,7 +4,7 @@ import { useActionState, useState } from "react";
 import { cancelSignIn, sendEmailCode, verifyCode, type VerifyResult } from "@/app/(auth)/login/verify/actions";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { BackupCodeField } from "@/components/ui/backup-code-field";
 import { OtpInput } from "@/components/ui/otp-input";
 import { useSecondsUntil } from "@/components/two-factor/use-seconds-until";
 import type { MethodKind } from "@/db/schema";
@@ -68,19 +68,7 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
         {mode === "code" ? (
           <OtpInput key="code" label="Authentication code" autoFocus disabled={isLocked} />
         ) : (
-          <Field
-            key="backup"
-            label="Backup code"
-            name="code"
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            maxLength={40}
-            placeholder="xxxxx-xxxxx"
-            autoFocus
-            disabled={isLocked}
-            className="font-mono"
-          />
+          <BackupCodeField key="backup" disabled={isLocked} />
         )}
         {rememberDays !== null ? (
           <label className="flex items-center gap-2 text-sm text-slate-700">

@@ -11,6 +11,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { BackupCodeField } from "@/components/ui/backup-code-field";
 import { OtpInput } from "@/components/ui/otp-input";
 import type { MethodKind } from "@/db/schema";
 import { useSecondsUntil } from "./use-seconds-until";
@@ -158,19 +159,7 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
         ) : (
           <>
             <p className="text-sm text-slate-600">Each backup code works once: this one will be used up.</p>
-            <Field
-              key={`backup-${attempt}`}
-              label="Backup code"
-              name="code"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              maxLength={40}
-              placeholder="xxxxx-xxxxx"
-              autoFocus
-              error={fieldError}
-              className="font-mono"
-            />
+            <BackupCodeField key={`backup-${attempt}`} error={fieldError} />
           </>
         )}
         <div className="flex flex-wrap items-center justify-between gap-2">

@@ -8,9 +8,9 @@
 // Worst case, written down in docs/SECURITY.md: 68 guesses in the first hour at one account and 60 an
 // hour after, from any number of addresses; an owner kept waiting at most 60 seconds a try.
 import { sql, type SQL } from "drizzle-orm";
-import { timestamptz } from "@/db/sql";
+import { asDateOrNull, timestamptz } from "@/db/sql";
 import { DAY, MINUTE, addMs, now } from "../clock";
-import type { Limit } from "../rate-limit";
+import { countHits, countedHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter, type Limit } from "../rate-limit";
 
 export const ADDRESS_LIMIT: Limit = { max: 100, windowMs: 15 * MINUTE };
 
@@ -38,7 +38,7 @@ export function accountDelayKey(account: { userId: string } | { typed: string })
  * failure until the right password forgives it (forgivePasswordFailures). `onlyIf` (SQL, a condition)
  * books nothing when false, for a try another limit has already refused.
  */
-export function bookPasswordTry(key: SQL, at: Date, onlyIf?: SQL): SQL {
+function bookPasswordTry(key: SQL, at: Date, onlyIf?: SQL): SQL {
   const forgottenBefore = timestamptz(addMs(at, -FAILURES_FORGOTTEN_AFTER_MS));
   // The failures so far: none once the last one is a day old. The wait after n failures is delayAfter(n).
   const previous = sql`(case when d.last_failed_at < ${forgottenBefore} then 0 else d.failures end)`;
@@ -54,17 +54,17 @@ export function bookPasswordTry(key: SQL, at: Date, onlyIf?: SQL): SQL {
 }
 
 /** SQL: when the account `key` names may try again, as this statement's snapshot has it (null: now). */
-export function passwordRetryAt(key: SQL): SQL {
+function passwordRetryAt(key: SQL): SQL {
   return sql`(select retry_at from password_delays where key = ${key})`;
 }
 
 /** A statement part that forgives the account's failures: the right password was given. */
-export function forgivePasswordFailures(key: SQL): SQL {
+function forgivePasswordFailures(key: SQL): SQL {
   return sql`delete from password_delays where key = ${key}`;
 }
 
 /** A statement part that removes accounts whose last failure is forgotten (run now and then). */
-export function sweepPasswordDelays(at: Date): SQL {
+function sweepPasswordDelays(at: Date): SQL {
   return sql`delete from password_delays where last_failed_at < ${timestamptz(addMs(at, -FAILURES_FORGOTTEN_AFTER_MS))}`;
 }
 
@@ -72,8 +72,64 @@ export function sweepPasswordDelays(at: Date): SQL {
  * When a refused try may go again: the stored time, or (when a parallel try booked the row after this
  * statement's snapshot was taken) one first delay from now.
  */
-export function retryAtOf(stored: Date | null, at: Date): Date {
+function retryAtOf(stored: Date | null, at: Date): Date {
   return stored && stored > at ? stored : addMs(at, FIRST_DELAY_MS);
+}
+
+/** The columns a statement with a password try's parts returns, for judging it. */
+export type PasswordTryRow = { hits: Record<string, number | string> | null; booked: number | null; retry_at: unknown };
+
+export type PasswordTry = {
+  /** Statement parts: the address's hit, the account's booking (only while the address is allowed), now and then the sweeps. */
+  parts: Record<string, SQL | null>;
+  /** Whether this statement sweeps (a caller may fold in sweeps of its own). */
+  sweeping: boolean;
+  /** SQL: the columns of PasswordTryRow. */
+  columns: SQL;
+  /**
+   * The refusal the row says, or, for a try that may go ahead, what forgives it once the password is
+   * right: statement parts that give the address's hit back and clear the user's delays.
+   */
+  judge(
+    row: PasswordTryRow,
+  ):
+    | { refused: { retryAt: Date; limit: "address" | "account" } }
+    | { refused: null; forgive: (userId: string) => Record<string, SQL | null> };
+};
+
+/**
+ * One try at a password, for a statement that sends it with what it reads: counted against the
+ * client address's window and booked against the account's delays (`key`: SQL naming the account,
+ * see accountDelayKey), the same at sign-in and for a signed-in user, so a stolen session cannot try
+ * more passwords than the sign-in page allows.
+ */
+export function passwordTry(ip: string | null, key: SQL, at: Date): PasswordTry {
+  const counters: Counter[] = ip ? [{ key: `password:ip:${ip}`, limit: ADDRESS_LIMIT }] : [];
+  const counted = counters.length > 0;
+  const sweep = sweepNowAndThen(at);
+  return {
+    parts: {
+      hits: counted ? countHits(counters, at) : null,
+      booked: bookPasswordTry(key, at, counted ? sql`not exists (select 1 from hits where count > ${ADDRESS_LIMIT.max})` : undefined),
+      sweep,
+      delays: sweep && sweepPasswordDelays(at),
+    },
+    sweeping: sweep !== null,
+    columns: sql`${counted ? countedHits : sql`null`} as hits, (select failures from booked) as booked, ${passwordRetryAt(key)} as retry_at`,
+    judge(row) {
+      const hits = readHits(counters, row.hits ?? {}, at);
+      const addressRetryAt = refusedUntil(hits);
+      if (addressRetryAt) return { refused: { retryAt: addressRetryAt, limit: "address" } };
+      if (row.booked === null) return { refused: { retryAt: retryAtOf(asDateOrNull(row.retry_at), at), limit: "account" } };
+      return {
+        refused: null,
+        forgive: (userId) => ({
+          refunded: counted ? refundHits(hits) : null,
+          forgiven: forgivePasswordFailures(sql`${accountDelayKey({ userId })}`),
+        }),
+      };
+    },
+  };
 }
 
 /** The sentence that says when a refused password try may go again. */

@@ -3,67 +3,32 @@
 // window (lib/auth/reauth.ts), under the same limits as sign-in.
 import { sql, type SQL } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
-import { asDateOrNull, query, withParts } from "@/db/sql";
+import { query, withParts } from "@/db/sql";
 import { auditPart } from "../audit";
 import { now } from "../clock";
-import { countHits, countedHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
 import { attemptSecondFactor, type CodeInput } from "../two-factor/attempt";
 import { verifyPassword } from "./password";
 import { openReauthWindow } from "./reauth";
-import {
-  ADDRESS_LIMIT,
-  accountDelayKey,
-  bookPasswordTry,
-  forgivePasswordFailures,
-  passwordRetryAt,
-  retryAtOf,
-  sweepPasswordDelays,
-} from "./password-limits";
+import { accountDelayKey, passwordTry, type PasswordTryRow } from "./password-limits";
 
 export type GuessAllowance =
   { allowed: true; passwordHash: string | null; forgive: Record<string, SQL | null> } | { allowed: false; retryAt: Date };
 
 /**
- * Books one password guess of a signed-in user and reads their password hash, in one statement: on
- * the address's limit and the account's delays, the same as sign-in's (lib/auth/password-limits.ts),
- * so a stolen session cannot try more passwords than the sign-in page allows. `forgive` holds the
- * statement parts that give the guess back, for the caller to write with the right password's outcome.
+ * Books one password guess of a signed-in user and reads their password hash, in one statement: a
+ * password try as at sign-in (lib/auth/password-limits.ts). `forgive` holds the statement parts that
+ * give the guess back, for the caller to write with the right password's outcome.
  */
 export async function countPasswordGuess(db: Queryable, userId: string, context: RequestContext): Promise<GuessAllowance> {
-  const counters: Counter[] = context.ip ? [{ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT }] : [];
-  const key = sql`${accountDelayKey({ userId })}`;
-  const at = now();
-  const sweep = sweepNowAndThen(at);
-  const [row] = await query<{
-    hits: Record<string, number | string> | null;
-    booked: number | null;
-    retry_at: unknown;
-    password_hash: string | null;
-  }>(
+  const guess = passwordTry(context.ip, sql`${accountDelayKey({ userId })}`, now());
+  const [row] = await query<PasswordTryRow & { password_hash: string | null }>(
     db,
-    sql`${withParts({
-      hits: counters.length > 0 ? countHits(counters, at) : null,
-      booked: bookPasswordTry(
-        key,
-        at,
-        counters.length > 0 ? sql`not exists (select 1 from hits where count > ${ADDRESS_LIMIT.max})` : undefined,
-      ),
-      sweep,
-      delays: sweep && sweepPasswordDelays(at),
-    })}
-      select ${counters.length > 0 ? countedHits : sql`null`} as hits, (select failures from booked) as booked, ${passwordRetryAt(key)} as retry_at,
-        (select password_hash from users where id = ${userId}) as password_hash`,
+    sql`${withParts(guess.parts)} select ${guess.columns}, (select password_hash from users where id = ${userId}) as password_hash`,
   );
-  const hits = readHits(counters, row.hits ?? {}, at);
-  const addressRetryAt = refusedUntil(hits);
-  if (addressRetryAt) return { allowed: false, retryAt: addressRetryAt };
-  if (row.booked === null) return { allowed: false, retryAt: retryAtOf(asDateOrNull(row.retry_at), at) };
-  return {
-    allowed: true,
-    passwordHash: row.password_hash,
-    forgive: { refunded: hits.length > 0 ? refundHits(hits) : null, forgiven: forgivePasswordFailures(key) },
-  };
+  const judged = guess.judge(row);
+  if (judged.refused) return { allowed: false, retryAt: judged.refused.retryAt };
+  return { allowed: true, passwordHash: row.password_hash, forgive: judged.forgive(userId) };
 }
 
 export type ReauthResult =

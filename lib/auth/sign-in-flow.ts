@@ -11,7 +11,6 @@ import { auditPart } from "../audit";
 import { now } from "../clock";
 import { trySendEmail } from "../email/try-send";
 import { accountLockedEmail } from "../email/templates";
-import { countHits, countedHits, readHits, refundHits, refusedUntil, sweepNowAndThen, type Counter } from "../rate-limit";
 import type { RequestContext } from "../request";
 import { cancelChallenge, createChallenge, liveChallenge } from "../two-factor/challenge";
 import { readRecentSends, recentSendsJson, sendRefusal, type RecentSend } from "../two-factor/email-codes";
@@ -23,15 +22,7 @@ import { policyColumns, policyRules, skipDays, type PolicyRules } from "../two-f
 import { honourTrustedBrowserPart, trustBrowserParts } from "../two-factor/trusted-browsers";
 import { emailSignInCode, type SendCodeResult } from "./email-sign-in-code";
 import { verifyPassword } from "./password";
-import {
-  ADDRESS_LIMIT,
-  accountDelayKey,
-  bookPasswordTry,
-  forgivePasswordFailures,
-  passwordRetryAt,
-  retryAtOf,
-  sweepPasswordDelays,
-} from "./password-limits";
+import { accountDelayKey, passwordTry, type PasswordTryRow } from "./password-limits";
 import { pendingSession, sweepUnredeemedSessions } from "./sessions";
 
 /** What the browser claims from its trusted-browser cookie (sealed, so it is ours, but maybe stale). */
@@ -49,17 +40,15 @@ export type PasswordStepResult =
   | { kind: "invalid" }
   | { kind: "throttled"; retryAt: Date };
 
-type AccountRow = Parameters<typeof policyRules>[0] & {
-  hits: Record<string, number | string> | null;
-  booked: number | null;
-  retry_at: unknown;
-  id: string | null;
-  name: string | null;
-  email: string | null;
-  password_hash: string | null;
-  status: string | null;
-  methods: MethodKind[];
-};
+type AccountRow = Parameters<typeof policyRules>[0] &
+  PasswordTryRow & {
+    id: string | null;
+    name: string | null;
+    email: string | null;
+    password_hash: string | null;
+    status: string | null;
+    methods: MethodKind[];
+  };
 
 /**
  * The password step. One statement resolves the account, counts the try against the address's limit
@@ -76,34 +65,26 @@ export async function passwordStep(
   trusted: TrustedBrowserClaim | null,
 ): Promise<PasswordStepResult> {
   const account = input.account.trim().toLowerCase();
-  const counters: Counter[] = context.ip ? [{ key: `password:ip:${context.ip}`, limit: ADDRESS_LIMIT }] : [];
   const at = now();
-  const delayKey = sql`(select key from delay_key)`;
-  const addressAllowed = counters.length > 0 ? sql`not exists (select 1 from hits where count > ${ADDRESS_LIMIT.max})` : undefined;
-  // Now and then the statement also sweeps finished rate-limit windows, forgotten delays and unredeemed sessions.
-  const sweep = sweepNowAndThen(at);
+  const attempt = passwordTry(context.ip, sql`(select key from delay_key)`, at);
   const [row] = await query<AccountRow>(
     db,
     sql`${withParts({
       account: sql`select * from users where username = ${account} or email = ${account} limit 1`,
       delay_key: sql`select coalesce('user:' || (select id::text from account), ${accountDelayKey({ typed: account })}) as key`,
-      hits: counters.length > 0 ? countHits(counters, at) : null,
-      booked: bookPasswordTry(delayKey, at, addressAllowed),
-      sweep,
-      delays: sweep && sweepPasswordDelays(at),
-      unredeemed: sweep && sweepUnredeemedSessions(at),
+      ...attempt.parts,
+      // Now and then the statement also sweeps unredeemed sessions, with the try's own sweeps.
+      unredeemed: attempt.sweeping ? sweepUnredeemedSessions(at) : null,
     })}
-    select ${counters.length > 0 ? countedHits : sql`null`} as hits, (select failures from booked) as booked, ${passwordRetryAt(delayKey)} as retry_at,
+    select ${attempt.columns},
       u.id, u.name, u.email, u.password_hash, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")}
     from settings s
     left join account u on true
     where s.id = 1`,
   );
-  const hits = readHits(counters, row.hits ?? {}, at);
-  const addressRetryAt = refusedUntil(hits);
-  if (addressRetryAt || row.booked === null) {
-    const retryAt = addressRetryAt ?? retryAtOf(asDateOrNull(row.retry_at), at);
-    const limit = addressRetryAt ? "address" : "account";
+  const judged = attempt.judge(row);
+  if (judged.refused) {
+    const { retryAt, limit } = judged.refused;
     await db.execute(
       auditPart({ type: "sign_in.throttled", subjectId: row.id, context, details: { account: account.slice(0, 254), limit } }, { at }),
     );
@@ -127,10 +108,7 @@ export async function passwordStep(
   }
   const userId = row.id;
   // The right password: the address's hit is given back and the account's failures forgiven.
-  const settled = {
-    refunded: hits.length > 0 ? refundHits(hits) : null,
-    forgiven: forgivePasswordFailures(sql`${accountDelayKey({ userId })}`),
-  };
+  const settled = judged.forgive(userId);
 
   const policy = policyRules(row);
   const mustEnroll = enrollmentRequired(policy, row.methods);
