@@ -115,6 +115,11 @@ async function refuseUnreadableBody(request: NextRequest): Promise<Response | nu
 }
 
 export default async function middleware(request: NextRequest): Promise<Response> {
+  // Next.js forwards an action POSTed to a page that does not hold it to the page that does, over
+  // HTTP to itself, marked x-action-forwarded: that second hop would come from 127.0.0.1, an address
+  // a client could borrow (for the audit log and the per-address limit). Our pages post their own
+  // actions, so no forwarding is ever needed; a client sending the mark itself is refused too.
+  if (request.headers.has("x-action-forwarded")) return refusal(400);
   const refused = await refuseUnreadableBody(request);
   if (refused) return refused;
   const { pathname, search } = request.nextUrl;

@@ -123,6 +123,15 @@ describe("the middleware in production", () => {
     expect(passedOn(await middleware(post("/login", noScript)))).toBe(true);
   });
 
+  it("refuses an action marked as forwarded, so no action runs on a hop from 127.0.0.1", async () => {
+    // Next.js forwards an action POSTed to a page without it over HTTP to itself; that hop's address is the loopback.
+    for (const path of ["/login", "/dev/outbox", "/settings/people/agents"]) {
+      const response = await middleware(post(path, '["$K1"]', { ...ACTION_TEXT, "x-action-forwarded": "1" }));
+      expect(response.status, path).toBe(400);
+      expect(passedOn(response)).toBe(false);
+    }
+  });
+
   it("with no proxy trusted, does not pass on the X-Forwarded-For the client sent", async () => {
     vi.stubEnv("TRUSTED_PROXY_HOPS", "0");
     const response = await middleware(new NextRequest(new URL("/login", ORIGIN), { headers: { "x-forwarded-for": "203.0.113.66" } }));
