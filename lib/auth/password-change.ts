@@ -3,6 +3,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { signInChallenges, users } from "@/db/schema";
+import { withParts } from "@/db/sql";
 import { recordEvent } from "../audit";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
@@ -64,6 +65,8 @@ export async function changePassword(
       .set({ cancelledAt: at })
       .where(and(eq(signInChallenges.userId, userId), isNull(signInChallenges.completedAt), isNull(signInChallenges.cancelledAt)));
     await recordEvent(tx, { type: "password.changed", actorId: userId, subjectId: userId, context });
+    // The right password: the try is forgiven (the address's hit given back, the account's delays cleared).
+    await tx.execute(sql`${withParts(allowance.forgive)} select 1`);
     return { ok: true };
   });
 }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, settings, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
+import { auditEvents, passwordDelays, settings, trustedBrowsers, twoFactorMethods, users, type User } from "@/db/schema";
 import { changePassword } from "@/lib/auth/password-change";
 import { FREE_FAILURES, delayAfter } from "@/lib/auth/password-limits";
 import { reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
@@ -146,6 +146,15 @@ describe("changing the password", () => {
     expect((await userRow(user.id)).sessionVersion).toBe(user.sessionVersion);
     advanceClock(delayAfter(FREE_FAILURES + 1));
     expect(await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context)).toEqual({ ok: true });
+  });
+
+  it("forgives the try of a change that succeeds: the account's delays are cleared", async () => {
+    const db = await getDb();
+    const user = await createTestUser();
+    const current = { userId: user.id, sessionId: await createUserSession(user.id, context) };
+    for (let i = 0; i < FREE_FAILURES; i++) await reauthenticateWithPassword(db, current, "a typo", context);
+    expect(await changePassword(db, user.id, TEST_PASSWORD, NEW_PASSWORD, context)).toEqual({ ok: true });
+    expect(await db.select().from(passwordDelays)).toEqual([]);
   });
 
   it("two changes at once with the old password: exactly one wins", async () => {
