@@ -4,13 +4,13 @@ import { requireViewer } from "@/lib/auth/viewer";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   // The shell itself stays open during required enrolment; each page decides for itself.
-  const { user, methods, mustEnroll } = await requireViewer({ allowEnrollment: true });
+  const { user, codeMethods, mustEnroll } = await requireViewer({ allowEnrollment: true });
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <Sidebar user={{ name: user.name, email: user.email, role: user.role }} mustEnroll={mustEnroll} />
       <main id="content" className="flex-1 px-4 py-6 md:px-10 md:py-10">
         {/* "Confirm it's you" for every page's sensitive changes: the profile's and the admin's rescues alike. */}
-        <ReauthProvider methods={methods}>
+        <ReauthProvider methods={codeMethods}>
           <div className="mx-auto max-w-5xl">{children}</div>
         </ReauthProvider>
       </main>

@@ -14,7 +14,7 @@ import { asDate } from "@/db/sql";
 import { settings, userSessions, users, type MethodKind, type StepUpFactor, type User } from "@/db/schema";
 import { now } from "../clock";
 import { authSecret } from "../env";
-import { enrollmentRequired } from "../two-factor/enrollment";
+import { enrollmentRequired, signInMethods } from "../two-factor/enrollment";
 import type { Policy } from "../two-factor/policy";
 import { SESSION_COOKIE, isSessionCookie } from "./cookie-names";
 import { stepUpOf } from "./reauth";
@@ -29,6 +29,8 @@ export type Viewer = {
   /** The enabled methods, in a fixed order (app, email). */
   methods: MethodKind[];
   enabledAt: Partial<Record<MethodKind, Date>>;
+  /** The methods that answer a code now, at sign-in and "Confirm it's you": the enabled ones the policy allows (all, when it allows none of them). */
+  codeMethods: MethodKind[];
   /** The policy wants an (allowed) second factor this user does not have yet. */
   mustEnroll: boolean;
   /**
@@ -95,6 +97,7 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
     policy: row.policy,
     methods,
     enabledAt: Object.fromEntries(row.methods.map((method) => [method.kind, asDate(method.enabledAt)])),
+    codeMethods: signInMethods(row.policy, methods),
     mustEnroll: enrollmentRequired(row.policy, methods),
     stepUp,
     reauthenticated: methods.length > 0 ? stepUp === "second_factor" : stepUp !== null,

@@ -1,5 +1,5 @@
 // The local outbox: mail kept in the database and shown at /dev/outbox when no Resend key is set.
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, ne } from "drizzle-orm";
 import { getDb, type Queryable } from "@/db/client";
 import { outboxMessages, type OutboxMessage } from "@/db/schema";
 import { now } from "@/lib/clock";
@@ -46,9 +46,14 @@ export function outboxTransport(): EmailTransport {
   };
 }
 
-/** The newest messages first. */
-export async function listOutbox(db: Queryable, limit: number): Promise<OutboxMessage[]> {
-  return db.select().from(outboxMessages).orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id)).limit(limit);
+/** The newest messages first; `except`: an address whose mail is left out. */
+export async function listOutbox(db: Queryable, limit: number, except?: string): Promise<OutboxMessage[]> {
+  return db
+    .select()
+    .from(outboxMessages)
+    .where(except ? ne(outboxMessages.to, except) : undefined)
+    .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+    .limit(limit);
 }
 
 /** The newest message sent to `to`, or null: how tests and local runs read a code that was mailed. */

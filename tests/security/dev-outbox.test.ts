@@ -61,6 +61,14 @@ describe("/dev/outbox on a production server with EMAIL_OUTBOX=1", () => {
     expect(page).toContain("Your sign-in code is 482913.");
   });
 
+  it("does not show an admin their own mail: a code mailed to them is a second factor their session must not read", async () => {
+    const admin = await signInAs("admin");
+    await storeInOutbox(await getDb(), { ...CODE_MAIL, to: admin.email, text: "Your code to confirm it's you is 771204." });
+    const page = await renderOutbox();
+    expect(page).toContain("Your sign-in code is 482913.");
+    expect(page).not.toContain("771204");
+  });
+
   it("is still a 404 without EMAIL_OUTBOX=1, even for an admin", async () => {
     vi.stubEnv("EMAIL_OUTBOX", "");
     await signInAs("admin");

@@ -5,14 +5,21 @@
 import { count, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
-import { adminBackupCodes, auditEvents, backupCodes, settings, twoFactorMethods, users, type User } from "@/db/schema";
-import { confirmAppMethod, generateNewBackupCodes, reauthenticate, startAppSetup } from "@/app/(console)/profile/security/actions";
+import { adminBackupCodes, auditEvents, backupCodes, outboxMessages, settings, twoFactorMethods, users, type User } from "@/db/schema";
+import {
+  confirmAppMethod,
+  emailReauthCode,
+  generateNewBackupCodes,
+  reauthenticate,
+  startAppSetup,
+} from "@/app/(console)/profile/security/actions";
 import { addAgent, issueBackupCode, resetTwoFactor, unlockPerson } from "@/app/(console)/settings/people/agents/actions";
 import { savePolicy } from "@/app/(console)/settings/security/2fa-policy/actions";
 import { NEEDS_OWN_SECOND_FACTOR, NEEDS_REAUTH } from "@/lib/action";
 import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
+import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { TEST_PASSWORD, createTestUser, createUserSession, resetDatabase } from "../support/db";
 import { holdSessionCookie } from "../support/session-cookie";
@@ -111,6 +118,21 @@ describe("finding 1: the password alone does not confirm an account that has a s
     expect(await confirmAppMethod(form({ code: totpCodeAt(started.secret, now()) }))).toMatchObject({ ok: true });
     // The session version went up; the jar holds the refreshed cookie, and the window is the second factor's.
     expect(await generateNewBackupCodes()).toMatchObject({ ok: true });
+  });
+
+  it("offers no emailed code the policy would refuse: a code that cannot be right must not count toward the lock", async () => {
+    const db = await getDb();
+    const { user } = await withApp(await createTestUser());
+    const setup = await beginEmailSetup(db, user.id);
+    if (!setup.ok) throw new Error("setup code refused");
+    await confirmEmailSetup(db, user.id, setup.code, context);
+    await db.update(settings).set({ allowEmailMethod: false });
+    const [fresh] = await db.select().from(users).where(eq(users.id, user.id));
+    await staleSession(fresh);
+    const [before] = await db.select({ n: count() }).from(outboxMessages);
+    expect(await emailReauthCode()).toMatchObject({ ok: false, error: "Email authentication is not on." });
+    const [after] = await db.select({ n: count() }).from(outboxMessages);
+    expect(after.n).toBe(before.n);
   });
 
   it("the password still confirms an account with no method", async () => {

@@ -311,7 +311,8 @@ export const reauthenticate = action({ ...own, input: reauthInput }, async ({ vi
 
 /** For "Confirm it's you" with the email method: a sign-in code, under the usual send limits. */
 export const emailReauthCode = action(own, async ({ viewer, db }): Promise<ActionResult<{ resendAt: string; sent: boolean }>> => {
-  if (!viewer.methods.includes("email")) return refuse("Email authentication is not on.");
+  // Only where an emailed code would be taken: a code the policy refuses would only count as a failure.
+  if (!viewer.codeMethods.includes("email")) return refuse("Email authentication is not on.");
   const sent = await emailSignInCode(db, viewer.user);
   if (sent.ok) return { ok: true, resendAt: new Date(now().getTime() + RESEND_COOLDOWN_MS).toISOString(), sent: true };
   switch (sent.reason) {
