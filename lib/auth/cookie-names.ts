@@ -11,6 +11,7 @@ export const CALLBACK_URL_COOKIE = `${prefix}authjs.callback-url`;
 export const CSRF_COOKIE = `${prefix}authjs.csrf-token`;
 export const CHALLENGE_COOKIE = `${prefix}tessera-challenge`;
 export const TRUSTED_BROWSER_COOKIE = `${prefix}tessera-trusted`;
+export const DEVICE_COOKIE = `${prefix}tessera-device`;
 
 /** Whether a cookie name is the session token, whole or one of the chunks Auth.js splits a large one into. */
 export function isSessionCookie(name: string): boolean {

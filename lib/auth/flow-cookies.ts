@@ -1,9 +1,10 @@
-// The two cookies of the sign-in flow: the pending challenge and the trusted browser. Both sealed,
-// HttpOnly, SameSite=Lax, Secure with the __Host- prefix in production.
+// The cookies of the sign-in flow: the pending challenge, the trusted browser and the known device.
+// All sealed, HttpOnly, SameSite=Lax, Secure with the __Host- prefix in production.
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { CHALLENGE_LIFETIME_MS } from "../two-factor/challenge";
-import { CHALLENGE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "./cookie-names";
+import { randomUUID } from "node:crypto";
+import { CHALLENGE_COOKIE, DEVICE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "./cookie-names";
 import { seal, unseal } from "./sealed-cookies";
 
 const CHALLENGE_TTL_S = CHALLENGE_LIFETIME_MS / 1000;
@@ -47,4 +48,24 @@ export async function readTrustedBrowserCookie(): Promise<TrustedBrowserCookie |
 
 export async function clearTrustedBrowserCookie(): Promise<void> {
   (await cookies()).set(TRUSTED_BROWSER_COOKIE, "", { ...cookieOptions, maxAge: 0 });
+}
+
+// A known device (OWASP's "device cookies" against account lockout): a browser where the account's
+// password was given right. Its password tries are held back in a bucket of their own, so guessers
+// elsewhere cannot keep the owner waiting there (lib/auth/password-limits.ts). It proves nothing else.
+const DEVICE_TTL_S = 180 * 24 * 60 * 60;
+const deviceShape = z.object({ deviceId: z.uuid(), userId: z.uuid() });
+export type DeviceCookie = z.infer<typeof deviceShape>;
+
+export async function readDeviceCookie(): Promise<DeviceCookie | null> {
+  const data = await unseal("device", (await cookies()).get(DEVICE_COOKIE)?.value, DEVICE_TTL_S);
+  const parsed = deviceShape.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Marks this browser as a known device of `userId` (anew when it was another account's, or none). */
+export async function rememberDevice(userId: string, current: DeviceCookie | null): Promise<void> {
+  if (current?.userId === userId) return;
+  const sealed = await seal("device", { deviceId: randomUUID(), userId }, DEVICE_TTL_S);
+  (await cookies()).set(DEVICE_COOKIE, sealed, { ...cookieOptions, maxAge: DEVICE_TTL_S });
 }

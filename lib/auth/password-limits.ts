@@ -31,10 +31,15 @@ export function accountDelayKey(account: { userId: string } | { typed: string })
   return "userId" in account ? `user:${account.userId}` : `account:${account.typed}`;
 }
 
+/** The key of the delays of one known device of a user (lib/auth/flow-cookies.ts): its own bucket. */
+export function deviceDelayKey(device: { userId: string; deviceId: string }): string {
+  return `device:${device.userId}:${device.deviceId}`;
+}
+
 /**
  * A statement part that books one try at the password of the account `key` (SQL text) names, before
- * the password is checked, so parallel tries cannot slip past: it returns the account's `failures`
- * when the try may go ahead, and no row while the account is waiting. A booked try counts as a
+ * the password is checked, so parallel tries cannot slip past: it returns the `key` it booked on when
+ * the try may go ahead, and no row while the account is waiting. A booked try counts as a
  * failure until the right password forgives it (forgivePasswordFailures). `onlyIf` (SQL, a condition)
  * books nothing when false, for a try another limit has already refused.
  */
@@ -50,7 +55,7 @@ function bookPasswordTry(key: SQL, at: Date, onlyIf?: SQL): SQL {
     on conflict (key) do update set failures = ${previous} + 1, last_failed_at = excluded.last_failed_at,
       retry_at = excluded.last_failed_at + ${wait(sql`(${previous} + 1)`)}
     where d.retry_at <= excluded.last_failed_at
-    returning failures`;
+    returning key`;
 }
 
 /** SQL: when the account `key` names may try again, as this statement's snapshot has it (null: now). */
@@ -77,7 +82,7 @@ function retryAtOf(stored: Date | null, at: Date): Date {
 }
 
 /** The columns a statement with a password try's parts returns, for judging it. */
-export type PasswordTryRow = { hits: Record<string, number | string> | null; booked: number | null; retry_at: unknown };
+export type PasswordTryRow = { hits: Record<string, number | string> | null; booked: string | null; retry_at: unknown };
 
 export type PasswordTry = {
   /** Statement parts: the address's hit, the account's booking (only while the address is allowed), now and then the sweeps. */
@@ -88,13 +93,11 @@ export type PasswordTry = {
   columns: SQL;
   /**
    * The refusal the row says, or, for a try that may go ahead, what forgives it once the password is
-   * right: statement parts that give the address's hit back and clear the user's delays.
+   * right: statement parts that give the address's hit back and clear the delays the try was booked on.
    */
   judge(
     row: PasswordTryRow,
-  ):
-    | { refused: { retryAt: Date; limit: "address" | "account" } }
-    | { refused: null; forgive: (userId: string) => Record<string, SQL | null> };
+  ): { refused: { retryAt: Date; limit: "address" | "account" } } | { refused: null; forgive: Record<string, SQL | null> };
 };
 
 /**
@@ -115,7 +118,7 @@ export function passwordTry(ip: string | null, key: SQL, at: Date): PasswordTry 
       delays: sweep && sweepPasswordDelays(at),
     },
     sweeping: sweep !== null,
-    columns: sql`${counted ? countedHits : sql`null`} as hits, (select failures from booked) as booked, ${passwordRetryAt(key)} as retry_at`,
+    columns: sql`${counted ? countedHits : sql`null`} as hits, (select key from booked) as booked, ${passwordRetryAt(key)} as retry_at`,
     judge(row) {
       const hits = readHits(counters, row.hits ?? {}, at);
       const addressRetryAt = refusedUntil(hits);
@@ -123,10 +126,7 @@ export function passwordTry(ip: string | null, key: SQL, at: Date): PasswordTry 
       if (row.booked === null) return { refused: { retryAt: retryAtOf(asDateOrNull(row.retry_at), at), limit: "account" } };
       return {
         refused: null,
-        forgive: (userId) => ({
-          refunded: counted ? refundHits(hits) : null,
-          forgiven: forgivePasswordFailures(sql`${accountDelayKey({ userId })}`),
-        }),
+        forgive: { refunded: counted ? refundHits(hits) : null, forgiven: forgivePasswordFailures(sql`${row.booked}`) },
       };
     },
   };

@@ -28,7 +28,7 @@ export async function countPasswordGuess(db: Queryable, userId: string, context:
   );
   const judged = guess.judge(row);
   if (judged.refused) return { allowed: false, retryAt: judged.refused.retryAt };
-  return { allowed: true, passwordHash: row.password_hash, forgive: judged.forgive(userId) };
+  return { allowed: true, passwordHash: row.password_hash, forgive: judged.forgive };
 }
 
 export type ReauthResult =

@@ -22,11 +22,14 @@ import { policyColumns, policyRules, skipDays, type PolicyRules } from "../two-f
 import { honourTrustedBrowserPart, trustBrowserParts } from "../two-factor/trusted-browsers";
 import { emailSignInCode, type SendCodeResult } from "./email-sign-in-code";
 import { verifyPassword } from "./password";
-import { accountDelayKey, passwordTry, type PasswordTryRow } from "./password-limits";
+import { accountDelayKey, deviceDelayKey, passwordTry, type PasswordTryRow } from "./password-limits";
 import { pendingSession, sweepUnredeemedSessions } from "./sessions";
 
 /** What the browser claims from its trusted-browser cookie (sealed, so it is ours, but maybe stale). */
 export type TrustedBrowserClaim = { browserId: string; userId: string };
+
+/** What the browser claims from its known-device cookie (sealed): a browser where this user's password was given right. */
+export type DeviceClaim = { deviceId: string; userId: string };
 
 /** The pending sign-in a challenge cookie names. */
 export type ChallengeClaim = { challengeId: string; userId: string };
@@ -63,15 +66,20 @@ export async function passwordStep(
   input: { account: string; password: string },
   context: RequestContext,
   trusted: TrustedBrowserClaim | null,
+  device: DeviceClaim | null = null,
 ): Promise<PasswordStepResult> {
   const account = input.account.trim().toLowerCase();
   const at = now();
   const attempt = passwordTry(context.ip, sql`(select key from delay_key)`, at);
+  // A known device of the account it names tries in a bucket of its own; anyone else in the account's.
+  const deviceKey = device
+    ? sql`case when (select id from account) = ${device.userId}::uuid then ${deviceDelayKey(device)} end`
+    : sql`null`;
   const [row] = await query<AccountRow>(
     db,
     sql`${withParts({
       account: sql`select * from users where username = ${account} or email = ${account} limit 1`,
-      delay_key: sql`select coalesce('user:' || (select id::text from account), ${accountDelayKey({ typed: account })}) as key`,
+      delay_key: sql`select coalesce(${deviceKey}, 'user:' || (select id::text from account), ${accountDelayKey({ typed: account })}) as key`,
       ...attempt.parts,
       // Now and then the statement also sweeps unredeemed sessions, with the try's own sweeps.
       unredeemed: attempt.sweeping ? sweepUnredeemedSessions(at) : null,
@@ -108,7 +116,7 @@ export async function passwordStep(
   }
   const userId = row.id;
   // The right password: the address's hit is given back and the account's failures forgiven.
-  const settled = judged.forgive(userId);
+  const settled = judged.forgive;
 
   const policy = policyRules(row);
   const mustEnroll = enrollmentRequired(policy, row.methods);

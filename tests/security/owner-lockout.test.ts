@@ -1,6 +1,7 @@
 // Findings 3 and 6 of the adversarial review (SECURITY.md 5): guessers spread over many addresses must
 // not keep the owner out with the right password, one account must not be two buckets because it has
 // two names, and a locked account must not tell a guesser that the password was right.
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
@@ -56,6 +57,41 @@ describe("finding 3: password throttling cannot lock the owner out", () => {
     // A new quarter of an hour, yet the next guess still waits its turn.
     expect((await passwordStep(db, { account: "eve", password: "guess 4" }, guesser(4), null)).kind).toBe("invalid");
     expect((await passwordStep(db, { account: "eve", password: "guess 5" }, guesser(5), null)).kind).toBe("throttled");
+  });
+});
+
+describe("a guesser who takes every try the moment a wait ends (the review of finding 3)", () => {
+  /** Ten failures, each the moment the last wait ends, from many addresses: a wait is in force after. */
+  async function timedGuessing(db: Awaited<ReturnType<typeof getDb>>) {
+    for (let i = 0; i < 10; i++) {
+      const answer = await passwordStep(db, { account: "eve", password: `guess ${i}` }, guesser(i), null);
+      if (answer.kind === "throttled") {
+        advanceClock(answer.retryAt.getTime() - now().getTime());
+        expect((await passwordStep(db, { account: "eve", password: `guess ${i}` }, guesser(i), null)).kind).toBe("invalid");
+      }
+    }
+  }
+
+  it("cannot hold the owner back on a browser where the password was given before: it tries in a bucket of its own", async () => {
+    const db = await getDb();
+    const user = await createTestUser({ username: "eve" });
+    const knownDevice = { deviceId: randomUUID(), userId: user.id };
+    await timedGuessing(db);
+    expect((await passwordStep(db, { account: "eve", password: TEST_PASSWORD }, owner, null, knownDevice)).kind).toBe("signed_in");
+    // A new browser still waits its turn in the account's bucket, and a device of another account is no help.
+    expect((await passwordStep(db, { account: "eve", password: TEST_PASSWORD }, owner, null)).kind).toBe("throttled");
+    const elsewhere = { deviceId: randomUUID(), userId: randomUUID() };
+    expect((await passwordStep(db, { account: "eve", password: TEST_PASSWORD }, owner, null, elsewhere)).kind).toBe("throttled");
+  });
+
+  it("a known device's own wrong passwords earn it the same growing waits", async () => {
+    const db = await getDb();
+    const user = await createTestUser({ username: "eve" });
+    const knownDevice = { deviceId: randomUUID(), userId: user.id };
+    const answers: string[] = [];
+    for (let i = 0; i < 6; i++)
+      answers.push((await passwordStep(db, { account: "eve", password: `typo ${i}` }, owner, null, knownDevice)).kind);
+    expect(answers).toEqual(["invalid", "invalid", "invalid", "invalid", "throttled", "throttled"]);
   });
 });
 

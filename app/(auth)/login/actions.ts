@@ -6,7 +6,13 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { action, refuse, type ActionResult } from "@/lib/action";
 import { finishSignIn } from "@/lib/auth/finish-sign-in";
-import { clearTrustedBrowserCookie, readTrustedBrowserCookie, setChallengeCookie } from "@/lib/auth/flow-cookies";
+import {
+  clearTrustedBrowserCookie,
+  readDeviceCookie,
+  readTrustedBrowserCookie,
+  rememberDevice,
+  setChallengeCookie,
+} from "@/lib/auth/flow-cookies";
 import { tryAgain } from "@/lib/auth/password-limits";
 import { passwordStep } from "@/lib/auth/sign-in-flow";
 import { PLAIN_TEXT } from "@/lib/forms";
@@ -26,14 +32,16 @@ const loginInput = z.object({
 export const signInWithPassword = action(
   { access: "public", input: loginInput, inputError: "first", echo: ["account"], unavailable: SIGN_IN_UNAVAILABLE },
   async ({ input, db, request }) => {
-    const trusted = await readTrustedBrowserCookie();
-    const result = await passwordStep(db, input, request, trusted);
+    const [trusted, device] = await Promise.all([readTrustedBrowserCookie(), readDeviceCookie()]);
+    const result = await passwordStep(db, input, request, trusted, device);
     switch (result.kind) {
       case "invalid":
         return refuse(INVALID);
       case "throttled":
         return refuse(`Too many sign-in attempts. ${tryAgain(result.retryAt)}`);
     }
+    // The password was right: this browser is a known device of the account from now on.
+    await rememberDevice(result.userId, device);
     // A trust cookie that did not skip the code is stale: it goes.
     if (trusted && !(result.kind === "signed_in" && result.via === "trusted_browser")) await clearTrustedBrowserCookie();
     const callbackUrl = safeCallbackPath(input.callbackUrl);
