@@ -84,6 +84,15 @@ export async function confirmWithCode(page: Page, secret: string): Promise<void>
   await expect(dialog).toBeHidden();
 }
 
+/** Answers "Confirm it's you" with one of the backup codes (used up), so no authenticator step is spent. */
+export async function confirmWithBackupCode(page: Page, code: string): Promise<void> {
+  const dialog = reauthDialog(page);
+  await dialog.getByRole("button", { name: "Use a backup code" }).click();
+  await dialog.getByLabel("Backup code").fill(code);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+}
+
 /**
  * After a change that may need a step-up: waits for `done` or for "Confirm it's you", and answers the
  * latter with a code of `secret` (the change then runs by itself), until `done` shows.

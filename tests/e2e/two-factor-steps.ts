@@ -4,7 +4,16 @@ import { expect, type Page } from "@playwright/test";
 import { confirmIfAsked, region } from "./app-steps";
 import { latestEmail, sixDigitCode, type TestPerson } from "./support";
 
-export { closeBackupCodes, confirmIfAsked, confirmWithCode, freshCode, reauthDialog, region, setUpApp } from "./app-steps";
+export {
+  closeBackupCodes,
+  confirmIfAsked,
+  confirmWithBackupCode,
+  confirmWithCode,
+  freshCode,
+  reauthDialog,
+  region,
+  setUpApp,
+} from "./app-steps";
 
 async function onProfilePage(page: Page): Promise<void> {
   if (new URL(page.url()).pathname !== "/profile/security") await page.goto("/profile/security");
