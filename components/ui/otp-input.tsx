@@ -27,7 +27,9 @@ export function OtpInput({ label, name = "code", error, autoFocus, disabled }: O
         inputMode="numeric"
         autoComplete="one-time-code"
         pattern="[0-9]{6}"
-        maxLength={6}
+        // Room for what people paste ("996 023", "123-456", blanks around it): maxlength cuts the
+        // text before onChange sees it, so six would cut "996 023" to "99602". The digits are kept.
+        maxLength={24}
         required
         autoFocus={autoFocus}
         disabled={disabled}
