@@ -2,11 +2,14 @@
 // - per account, growing delays: three failures in a row are free (typos), then the next try waits
 //   1 s, 2 s, 4 s ... 32 s, then 60 s at most. The account is the resolved user, so `eve` and
 //   `eve@example.com` are one account; an account that does not exist is keyed on what was typed and
-//   held back the same way, so the answer reveals nothing. The right password is never refused for
-//   longer than one delay: the owner cannot be locked out by guessers, only slowed.
+//   held back the same way, so the answer does not say whether it exists.
+// - per known device: a browser where the account's password was given right before (a sealed cookie,
+//   lib/auth/flow-cookies.ts) tries in a bucket of its own, with the same delays. Guessers elsewhere,
+//   even one who times a guess to the end of every wait, cannot keep the owner waiting there; a
+//   browser new to the account shares the account's bucket and can be kept waiting.
 // - per client address, a fixed 15-minute window of failures (password spraying across accounts).
 // Worst case, written down in docs/SECURITY.md: 68 guesses in the first hour at one account and 60 an
-// hour after, from any number of addresses; an owner kept waiting at most 60 seconds a try.
+// hour after, from any number of addresses; an owner on a known browser never held back by others.
 import { sql, type SQL } from "drizzle-orm";
 import { asDateOrNull, timestamptz } from "@/db/sql";
 import { DAY, MINUTE, addMs, now } from "../clock";
