@@ -32,6 +32,7 @@ import { TEST_PASSWORD, createTestUser, resetDatabase } from "../support/db";
 import { startFakeResend, stopFakeResend, type FakeResend } from "../support/fake-resend";
 import { jar } from "../support/next-headers";
 import { inRequest } from "../support/request-scope";
+import { form } from "../support/form";
 
 vi.mock("next/headers", () => import("../support/next-headers"));
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
@@ -98,12 +99,6 @@ async function go(run: Promise<unknown>): Promise<void> {
 
 function isRedirect(error: unknown): boolean {
   return typeof (error as { digest?: unknown })?.digest === "string" && (error as { digest: string }).digest.startsWith("NEXT_REDIRECT");
-}
-
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) data.set(key, value);
-  return data;
 }
 
 const context = { ip: "203.0.113.9", userAgent: "vitest" };

@@ -14,6 +14,7 @@ import { createTestUser, createUserSession, resetDatabase } from "../support/db"
 import { SESSION_COOKIE, holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";
 import { challengeFor } from "../support/sign-in";
+import { form } from "../support/form";
 
 // The cookies come from a plain jar and the viewer is found from them as in production; the request
 // carries the header that once made Next.js skip the middleware.
@@ -37,12 +38,6 @@ async function counts() {
   const [methods] = await db.select({ n: count() }).from(twoFactorMethods);
   const [events] = await db.select({ n: count() }).from(auditEvents);
   return { people: people.n, codes: codes.n, methods: methods.n, events: events.n };
-}
-
-function form(values: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(values)) data.set(name, value);
-  return data;
 }
 
 describe("admin actions called by someone who is not a signed-in admin", () => {

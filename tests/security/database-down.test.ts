@@ -21,6 +21,7 @@ import { totpCodeAt } from "@/lib/two-factor/totp";
 import { TEST_PASSWORD, codeAttemptState, createTestUser, resetDatabase } from "../support/db";
 import { challengeFor } from "../support/sign-in";
 import { CLIENT_ADDRESS, jar } from "../support/next-headers";
+import { form } from "../support/form";
 
 // The actions read cookies and headers from Next.js; here they come from a plain jar.
 vi.mock("next/headers", () => import("../support/next-headers"));
@@ -29,12 +30,6 @@ vi.mock("next/headers", () => import("../support/next-headers"));
 vi.mock("@/lib/auth/finish-sign-in", () => ({ finishSignIn: vi.fn(async () => undefined) }));
 
 const context = { ip: CLIENT_ADDRESS, userAgent: "vitest" };
-
-function form(fields: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(fields)) data.set(key, value);
-  return data;
-}
 
 describe.runIf(Boolean(process.env.DATABASE_URL))("while PostgreSQL refuses connections", () => {
   let admin: postgres.Sql;

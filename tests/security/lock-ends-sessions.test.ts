@@ -13,6 +13,7 @@ import { createTestUser, createUserSession, resetDatabase } from "../support/db"
 import { holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";
 import { viewerOf } from "../support/sign-in";
+import { form } from "../support/form";
 
 vi.mock("next/headers", async () => (await import("../support/session-cookie")).nextHeadersWithJar());
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
@@ -38,10 +39,7 @@ describe("finding 5: locking an account ends its sessions", () => {
 
     const wrong = String((Number(totpCodeAt(secret, now())) + 500_000) % 1_000_000).padStart(6, "0");
     for (let i = 0; i < LOCK_AFTER_FAILURES; i++) {
-      const form = new FormData();
-      form.set("method", "code");
-      form.set("code", wrong);
-      await reauthenticate(form);
+      await reauthenticate(form({ method: "code", code: wrong }));
       advanceClock(WAIT_MS);
     }
     const [locked] = await db.select().from(users).where(eq(users.id, user.id));

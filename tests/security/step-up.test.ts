@@ -24,6 +24,7 @@ import { totpCodeAt } from "@/lib/two-factor/totp";
 import { TEST_PASSWORD, createTestUser, createUserSession, resetDatabase } from "../support/db";
 import { holdSessionCookie } from "../support/session-cookie";
 import { jar } from "../support/next-headers";
+import { form } from "../support/form";
 
 vi.mock("next/headers", async () => (await import("../support/session-cookie")).nextHeadersWithJar());
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
@@ -32,12 +33,6 @@ vi.hoisted(() => {
 });
 
 const context = { ip: "203.0.113.9", userAgent: "vitest" };
-
-function form(values: Record<string, string>): FormData {
-  const data = new FormData();
-  for (const [name, value] of Object.entries(values)) data.set(name, value);
-  return data;
-}
 
 async function withApp(user: User): Promise<{ user: User; secret: string }> {
   const db = await getDb();

@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PLAIN_TEXT, formFields, parseForm } from "@/lib/forms";
+import { form } from "../support/form";
 
 const schema = z.object({ account: z.string().min(1).regex(PLAIN_TEXT, "Plain text only."), code: z.string().length(6, "Six digits.") });
-
-function form(entries: Record<string, string | Blob>): FormData {
-  const data = new FormData();
-  for (const [key, value] of Object.entries(entries)) data.append(key, value);
-  return data;
-}
 
 describe("form input", () => {
   it("reads text fields and nothing else", () => {
