@@ -143,9 +143,19 @@ const outboxReaders = new WeakMap<Browser, Promise<BrowserContext>>();
 /** A new page in the e2e admin's context, signed in (again, if its session has ended since). */
 export async function adminPage(browser: Browser): Promise<Page> {
   const page = await (await outboxReader(browser)).newPage();
-  await page.goto("/");
-  if (new URL(page.url()).pathname === "/login") await signInAsAdmin(page);
+  await openAsAdmin(page, "/");
   return page;
+}
+
+/**
+ * Opens `path` in the e2e admin's context, signing in again first if its session has ended (a change
+ * to the admin's 2FA ends the others).
+ */
+async function openAsAdmin(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  if (new URL(page.url()).pathname !== "/login") return;
+  await signInAsAdmin(page);
+  if (path !== "/") await page.goto(path);
 }
 
 function outboxReader(browser: Browser): Promise<BrowserContext> {
@@ -165,15 +175,6 @@ function outboxReader(browser: Browser): Promise<BrowserContext> {
   return reader;
 }
 
-/** Opens /dev/outbox as the reader, signing in again if its session has ended (a change to the admin's 2FA ends the others). */
-async function openOutbox(page: Page): Promise<void> {
-  await page.goto("/dev/outbox");
-  if (new URL(page.url()).pathname === "/login") {
-    await signInAsAdmin(page);
-    await page.goto("/dev/outbox");
-  }
-}
-
 /**
  * The newest outbox message to `to` whose subject matches, read from /dev/outbox as the e2e admin.
  * `from` lends only its browser: its own context may be an agent's, signed out or halfway through a
@@ -186,7 +187,7 @@ export async function latestEmail(from: Page, to: string, subject: RegExp): Prom
   let found: { subject: string; body: string } | null = null;
   try {
     await expect(async () => {
-      await openOutbox(page);
+      await openAsAdmin(page, "/dev/outbox");
       const message = page.getByRole("article").filter({ hasText: to }).filter({ hasText: subject }).first();
       await expect(message).toBeVisible({ timeout: 1000 });
       found = { subject: (await message.locator("dd").nth(1).innerText()).trim(), body: await message.locator("pre").innerText() };
