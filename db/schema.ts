@@ -23,7 +23,7 @@ export const ROLES = ["admin", "agent"] as const;
 export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ["active", "locked", "disabled"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
-export const METHOD_KINDS = ["email", "app"] as const;
+export const METHOD_KINDS = ["email", "app", "passkey"] as const;
 /** What a session last proved itself with: the password alone, or a second factor (after the password). */
 export const STEP_UP_FACTORS = ["password", "second_factor"] as const;
 export type StepUpFactor = (typeof STEP_UP_FACTORS)[number];
@@ -110,7 +110,7 @@ export const twoFactorMethods = pgTable(
   },
   (t) => [
     uniqueIndex("two_factor_methods_user_kind_key").on(t.userId, t.kind),
-    check("two_factor_methods_kind_check", sql`${t.kind} in ('email', 'app')`),
+    check("two_factor_methods_kind_check", sql`${t.kind} in ('email', 'app', 'passkey')`),
   ],
 );
 
@@ -174,6 +174,8 @@ export const signInChallenges = pgTable(
     createdAt: ts("created_at").notNull(),
     expiresAt: ts("expires_at").notNull(),
     method: text("method"),
+    // A passkey without user verification that stood for the password: it cannot be the second factor too.
+    firstFactorPasskeyId: uuid("first_factor_passkey_id").references(() => passkeys.id, { onDelete: "set null" }),
     completedAt: ts("completed_at"),
     cancelledAt: ts("cancelled_at"),
   },
@@ -197,6 +199,66 @@ export const trustedBrowsers = pgTable(
   (t) => [index("trusted_browsers_user_idx").on(t.userId)],
 );
 
+// Passkeys and security keys (WebAuthn credentials), several per person. While a person has one, their
+// two_factor_methods row of kind 'passkey' is enabled, so every rule that counts methods counts them.
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // The credential ID and the COSE public key, base64url, as the authenticator gave them.
+    credentialId: text("credential_id").notNull(),
+    publicKey: text("public_key").notNull(),
+    // The signature counter: an assertion must raise it (unless the authenticator keeps none: 0 forever).
+    counter: bigint("counter", { mode: "number" }).notNull().default(0),
+    transports: jsonb("transports").$type<string[]>().notNull().default([]),
+    aaguid: text("aaguid"),
+    name: text("name").notNull(),
+    backedUp: boolean("backed_up").notNull().default(false),
+    createdAt: ts("created_at").notNull(),
+    lastUsedAt: ts("last_used_at"),
+  },
+  (t) => [
+    uniqueIndex("passkeys_credential_id_key").on(t.credentialId),
+    index("passkeys_user_idx").on(t.userId),
+    check("passkeys_name_length", sql`char_length(${t.name}) between 1 and 64`),
+  ],
+);
+
+export const WEBAUTHN_PURPOSES = ["register", "second_factor", "sign_in", "step_up"] as const;
+export type WebAuthnPurpose = (typeof WEBAUTHN_PURPOSES)[number];
+
+// Every WebAuthn challenge the server hands out: single use (deleted by the statement that checks the
+// answer), 5 minutes, bound to what asked for it: a session (register, step_up), a sign-in challenge
+// (second_factor) or the browser's sealed cookie naming this row (sign_in, before anyone is known).
+export const webauthnChallenges = pgTable(
+  "webauthn_challenges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    purpose: text("purpose").$type<WebAuthnPurpose>().notNull(),
+    challenge: text("challenge").notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    sessionId: uuid("session_id").references(() => userSessions.id, { onDelete: "cascade" }),
+    signInChallengeId: uuid("sign_in_challenge_id").references(() => signInChallenges.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("webauthn_challenges_challenge_key").on(t.challenge),
+    index("webauthn_challenges_expires_at_idx").on(t.expiresAt),
+    check("webauthn_challenges_purpose_check", sql`${t.purpose} in ('register', 'second_factor', 'sign_in', 'step_up')`),
+    check(
+      "webauthn_challenges_bound",
+      sql`case ${t.purpose}
+        when 'sign_in' then ${t.userId} is null
+        when 'second_factor' then ${t.userId} is not null and ${t.signInChallengeId} is not null
+        else ${t.userId} is not null and ${t.sessionId} is not null end`,
+    ),
+  ],
+);
+
 export const POLICY_MODES = ["every_login", "skip_allowed"] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
 export const SKIP_DAYS = [14, 30, 60, 90] as const;
@@ -210,6 +272,7 @@ export const settings = pgTable(
     skipDays: integer("skip_days").notNull().default(30),
     requireEnrollment: boolean("require_enrollment").notNull().default(false),
     allowEmailMethod: boolean("allow_email_method").notNull().default(true),
+    allowPasskeyMethod: boolean("allow_passkey_method").notNull().default(true),
     updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
@@ -286,3 +349,4 @@ export type NewUser = typeof users.$inferInsert;
 export type AuditEvent = typeof auditEvents.$inferSelect;
 export type OutboxMessage = typeof outboxMessages.$inferSelect;
 export type Settings = typeof settings.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;

@@ -10,10 +10,11 @@ export type TwoFactorAdoption = {
   withTwoFactor: number;
   withApp: number;
   withEmail: number;
+  withPasskey: number;
   locked: number;
 };
 
-const enabled = (kind?: "app" | "email") =>
+const enabled = (kind?: "app" | "email" | "passkey") =>
   sql`exists (select 1 from two_factor_methods m where m.user_id = u.id and m.enabled_at is not null${kind ? sql` and m.kind = ${kind}` : sql``})`;
 
 /** Counted over everyone who can sign in (disabled accounts left out). */
@@ -22,6 +23,7 @@ const adoption = sql`(select json_build_object(
     'withTwoFactor', count(*) filter (where ${enabled()}),
     'withApp', count(*) filter (where ${enabled("app")}),
     'withEmail', count(*) filter (where ${enabled("email")}),
+    'withPasskey', count(*) filter (where ${enabled("passkey")}),
     'locked', count(*) filter (where u.status = 'locked'))
   from users u where u.status <> 'disabled') as adoption`;
 

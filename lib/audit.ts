@@ -35,6 +35,11 @@ export const AUDIT_TYPES = [
   "password.change_failed",
   "reauth.succeeded",
   "reauth.failed",
+  "passkey.added",
+  "passkey.renamed",
+  "passkey.removed",
+  "passkey.used",
+  "passkey.refused",
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

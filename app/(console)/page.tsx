@@ -6,8 +6,7 @@ import { getDb } from "@/db/client";
 import { adminOverview, type TwoFactorAdoption } from "@/lib/admin-stats";
 import type { AuditRow } from "@/lib/audit-query";
 import { requireViewer } from "@/lib/auth/viewer";
-
-const METHOD_NAMES = { app: "Authenticator app", email: "Email" } as const;
+import { METHOD_LABELS } from "@/lib/two-factor/method-names";
 
 function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 100);
@@ -59,13 +58,18 @@ function AdminOverview({ adoption, recent }: { adoption: TwoFactorAdoption; rece
             </svg>
           </div>
         </div>
-        <dl className="grid gap-4 sm:grid-cols-3">
+        <dl className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
           <Stat
             label="Authenticator app"
             value={String(adoption.withApp)}
             detail={`${percent(adoption.withApp, adoption.people)}% of people`}
           />
           <Stat label="Email" value={String(adoption.withEmail)} detail={`${percent(adoption.withEmail, adoption.people)}% of people`} />
+          <Stat
+            label="Passkeys"
+            value={String(adoption.withPasskey)}
+            detail={`${percent(adoption.withPasskey, adoption.people)}% of people`}
+          />
           <Stat
             label="Locked accounts"
             value={String(adoption.locked)}
@@ -96,7 +100,7 @@ function OwnTwoFactor({ methods, settingsClosed }: { methods: MethodKind[]; sett
         Your two-factor authentication
       </h2>
       {methods.length > 0 ? (
-        <p className="mt-1 text-sm text-slate-600">On, with {methods.map((method) => METHOD_NAMES[method]).join(" and ")}.</p>
+        <p className="mt-1 text-sm text-slate-600">On, with {methods.map((method) => METHOD_LABELS[method]).join(" and ")}.</p>
       ) : settingsClosed ? (
         <p className="mt-1 text-sm text-amber-800">
           Global Settings open once you set up two-factor authentication, as every admin here has.

@@ -1,9 +1,8 @@
 // The people table: one row per person with role, 2FA methods, lock state and the admin's rescue actions.
 import Link from "next/link";
 import type { PersonListRow } from "@/lib/people-query";
+import { METHOD_LABELS } from "@/lib/two-factor/method-names";
 import { PersonActions } from "./person-actions";
-
-const METHOD_LABELS = { app: "Authenticator app", email: "Email" } as const;
 
 function formatDate(date: Date | null): string {
   if (!date) return "Never";

@@ -28,6 +28,11 @@ const LABELS: Record<string, string> = {
   "password.change_failed": "Password change failed",
   "reauth.succeeded": "Re-authenticated",
   "reauth.failed": "Re-authentication failed",
+  "passkey.added": "Passkey added",
+  "passkey.renamed": "Passkey renamed",
+  "passkey.removed": "Passkey removed",
+  "passkey.used": "Passkey used",
+  "passkey.refused": "Passkey refused",
 };
 
 export function eventLabel(type: string): string {
@@ -36,7 +41,8 @@ export function eventLabel(type: string): string {
 
 /** Events an admin should notice at a glance. */
 export function eventTone(type: string): "danger" | "warning" | "neutral" {
-  if (type === "user.locked" || type === "two_factor.code_replayed" || type === "two_factor.reset_by_admin") return "danger";
+  if (type === "user.locked" || type === "two_factor.code_replayed" || type === "two_factor.reset_by_admin" || type === "passkey.refused")
+    return "danger";
   if (type.endsWith(".failed") || type === "sign_in.throttled" || type === "sign_in.locked_account" || type === "admin_backup_code.issued")
     return "warning";
   return "neutral";

@@ -10,7 +10,13 @@ import { useStepUpAction } from "@/components/two-factor/reauth";
 import type { PolicyMode } from "@/db/schema";
 
 type Props = {
-  policy: { twoFactorMode: PolicyMode; skipDays: number; requireEnrollment: boolean; allowEmailMethod: boolean };
+  policy: {
+    twoFactorMode: PolicyMode;
+    skipDays: number;
+    requireEnrollment: boolean;
+    allowEmailMethod: boolean;
+    allowPasskeyMethod: boolean;
+  };
   /** Changes with every save, so the form starts again from what was stored. */
   version: string;
   dayChoices: readonly number[];
@@ -120,7 +126,10 @@ export function PolicyForm({ policy, version, dayChoices }: Props) {
           />
         </Section>
 
-        <Section title="Allowed methods" description="Email is the weaker factor: a mailbox is easier to take over than a phone.">
+        <Section
+          title="Allowed methods"
+          description="Email is the weaker factor: a mailbox is easier to take over than a phone. Passkeys are the strongest."
+        >
           <Choice type="checkbox" checked disabled readOnly label="Authenticator app" hint="Always allowed." />
           <Choice
             type="checkbox"
@@ -128,6 +137,13 @@ export function PolicyForm({ policy, version, dayChoices }: Props) {
             defaultChecked={policy.allowEmailMethod}
             label="Allow email authentication"
             hint="When off, people whose only method is email are asked to set up the authenticator app at their next sign-in."
+          />
+          <Choice
+            type="checkbox"
+            name="allowPasskeyMethod"
+            defaultChecked={policy.allowPasskeyMethod}
+            label="Allow passkeys and security keys"
+            hint="The strongest method: a passkey works only on this site, so a fake sign-in page cannot pass it on. When off, passkeys are not offered at sign-in."
           />
         </Section>
 

@@ -6,7 +6,11 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import type { MethodKind } from "@/db/schema";
 
-const NAMES: Record<MethodKind, string> = { email: "email authentication", app: "authenticator app authentication" };
+const NAMES: Record<MethodKind, string> = {
+  email: "email authentication",
+  app: "authenticator app authentication",
+  passkey: "passkey authentication",
+};
 
 type Props = {
   method: MethodKind;

@@ -36,7 +36,9 @@ export type ReauthResult =
   | { kind: "invalid" }
   | { kind: "throttled"; retryAt: Date }
   | { kind: "wait"; retryAt: Date }
-  | { kind: "locked"; justLocked: boolean };
+  | { kind: "locked"; justLocked: boolean }
+  /** A passkey answered a WebAuthn challenge that is used or too old: nothing counted, ask again. */
+  | { kind: "retry" };
 
 type CurrentSession = { userId: string; sessionId: string };
 
@@ -75,7 +77,7 @@ export async function reauthenticateWithPassword(
 }
 
 /**
- * A 6-digit code from the app or the email, or a backup code, goes through the sign-in attempt rules,
+ * A 6-digit code from the app or the email, a backup code, or a passkey goes through the sign-in attempt rules,
  * so a wrong one counts toward the same wait and lock as at sign-in, and a right one is spent (a
  * backup code is used up); the window opens, as a second factor's, in the statement that spends it.
  */
@@ -107,5 +109,7 @@ export async function reauthenticateWithCode(
       return { kind: "wait", retryAt: result.retryAt };
     case "locked":
       return { kind: "locked", justLocked: result.justLocked };
+    case "retry":
+      return { kind: "retry" };
   }
 }

@@ -3,9 +3,9 @@
 // with a session written pending and its one-time ticket, which the caller hands to Auth.js. Every
 // step costs few statements: what a step reads is read in one, what it writes is written in one.
 // Cookies, messages and redirects are the actions' (app/(auth)/login/).
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
-import { asDate, asDateOrNull, query, withParts } from "@/db/sql";
+import { asDate, asDateOrNull, asNumber, query, withParts } from "@/db/sql";
 import type { MethodKind } from "@/db/schema";
 import { auditPart } from "../audit";
 import { now } from "../clock";
@@ -38,7 +38,7 @@ export type ChallengeClaim = { challengeId: string; userId: string };
 export type SignedIn = { kind: "signed_in"; userId: string; ticket: string; mustEnroll: boolean };
 
 export type PasswordStepResult =
-  | (SignedIn & { via: "no_two_factor" | "trusted_browser" })
+  | (SignedIn & { via: "no_two_factor" | "trusted_browser" | "passkey" })
   | { kind: "challenge"; userId: string; challengeId: string; methods: MethodKind[] }
   | { kind: "invalid" }
   | { kind: "throttled"; retryAt: Date };
@@ -114,32 +114,53 @@ export async function passwordStep(
     await db.execute(event);
     return { kind: "invalid" };
   }
-  const userId = row.id;
   // The right password: the address's hit is given back and the account's failures forgiven.
-  const settled = judged.forgive;
+  const user = { id: row.id, name: row.name!, email: row.email!, methods: row.methods, policy: policyRules(row) };
+  return afterFirstFactor(db, user, { context, trusted, at, parts: judged.forgive, firstFactorPasskeyId: null });
+}
 
-  const policy = policyRules(row);
-  const mustEnroll = enrollmentRequired(policy, row.methods);
-  const methods = signInMethods(policy, row.methods);
+/** A person past their first factor, as the step that proved it read them. */
+export type FirstFactorUser = { id: string; name: string; email: string; methods: MethodKind[]; policy: PolicyRules };
+
+/**
+ * What follows a first factor (the password, or a passkey without user verification, which stands
+ * for it): signed in when there is no second factor to ask or a trusted browser skips it, else a
+ * challenge; decided and written, with the first factor's own `parts`, in one statement.
+ */
+export async function afterFirstFactor(
+  db: Database,
+  user: FirstFactorUser,
+  step: {
+    context: RequestContext;
+    trusted: TrustedBrowserClaim | null;
+    at: Date;
+    parts: Record<string, SQL | null>;
+    firstFactorPasskeyId: string | null;
+  },
+): Promise<Exclude<PasswordStepResult, { kind: "invalid" | "throttled" }>> {
+  const { context, trusted, at, parts, firstFactorPasskeyId } = step;
+  const userId = user.id;
+  const mustEnroll = enrollmentRequired(user.policy, user.methods);
+  const methods = signInMethods(user.policy, user.methods);
   if (methods.length === 0) {
     const session = pendingSession(userId, context, at, "password");
-    await db.execute(sql`${withParts({ ...settled, session: session.part })} select 1`);
+    await db.execute(sql`${withParts({ ...parts, session: session.part })} select 1`);
     return { kind: "signed_in", via: "no_two_factor", userId, ticket: session.ticket, mustEnroll };
   }
 
   // A trusted browser skips the code when the policy and its row say so; otherwise a challenge,
   // decided and written by the same statement.
-  const days = skipDays(policy);
+  const days = skipDays(user.policy);
   const honour =
     trusted && trusted.userId === userId && days !== null ? honourTrustedBrowserPart(trusted.browserId, userId, days, at) : null;
   const session = honour ? pendingSession(userId, context, at, "password", "honoured") : null;
   const [written] = await query<{ challenge_id: string | null }>(
     db,
     sql`${withParts({
-      ...settled,
+      ...parts,
       honoured: honour,
       session: session?.part,
-      challenge: createChallenge(userId, at, honour ? "honoured" : undefined),
+      challenge: createChallenge(userId, at, honour ? "honoured" : undefined, firstFactorPasskeyId),
       challenged: auditPart({ type: "sign_in.challenged", subjectId: userId, context, details: { methods } }, { at, onlyIf: "challenge" }),
     })} select (select id from challenge) as challenge_id`,
   );
@@ -149,7 +170,7 @@ export async function passwordStep(
   }
   // With email as the only method the code goes out at once (a send refused or failed is not fatal:
   // the code page offers "Resend" and says when); with the app it waits to be asked for.
-  if (methods.length === 1 && methods[0] === "email") await emailSignInCode(db, { id: userId, name: row.name!, email: row.email! });
+  if (methods.length === 1 && methods[0] === "email") await emailSignInCode(db, { id: userId, name: user.name, email: user.email });
   return { kind: "challenge", userId, challengeId: written.challenge_id, methods };
 }
 
@@ -215,7 +236,7 @@ export type PendingSignIn = {
   userId: string;
   name: string;
   email: string;
-  /** The methods that may answer (signInMethods). */
+  /** The methods that may answer (signInMethods); passkeys only when one other than a first factor's is left. */
   methods: MethodKind[];
   policy: PolicyRules;
   attempts: { locked: boolean; retryAt: Date | null };
@@ -237,11 +258,13 @@ export async function loadChallenge(db: Queryable, claim: ChallengeClaim): Promi
       code_retry_after: string | null;
       methods: MethodKind[];
       recent: { sentAt: string; purpose: "sign_in" | "setup" }[];
+      passkeys: number | string;
     }
   >(
     db,
     sql`select u.name, u.email, u.status, u.code_retry_after, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")},
-      ${recentSendsJson(sql`u.id`, at)} as recent
+      ${recentSendsJson(sql`u.id`, at)} as recent,
+      (select count(*) from passkeys p where p.user_id = u.id and p.id is distinct from c.first_factor_passkey_id) as passkeys
     from sign_in_challenges c
     join users u on u.id = c.user_id
     join settings s on s.id = 1
@@ -249,11 +272,12 @@ export async function loadChallenge(db: Queryable, claim: ChallengeClaim): Promi
   );
   if (!row) return null;
   const policy = policyRules(row);
+  const methods = signInMethods(policy, row.methods).filter((method) => method !== "passkey" || asNumber(row.passkeys) > 0);
   return {
     userId: claim.userId,
     name: row.name,
     email: row.email,
-    methods: signInMethods(policy, row.methods),
+    methods,
     policy,
     attempts: attemptState({ status: row.status, codeRetryAfter: asDateOrNull(row.code_retry_after) }, at),
     recentSends: readRecentSends(row.recent),

@@ -76,6 +76,7 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
         skipDays: settings.skipDays,
         requireEnrollment: settings.requireEnrollment,
         allowEmailMethod: settings.allowEmailMethod,
+        allowPasskeyMethod: settings.allowPasskeyMethod,
         updatedAt: settings.updatedAt,
         updatedBy: settings.updatedBy,
       },

@@ -2,6 +2,7 @@
 // Only the sign-in and setup code emails carry a code; every value placed in the HTML is escaped.
 import type { MethodKind } from "@/db/schema";
 import { appName } from "@/lib/env";
+import { METHOD_NAMES } from "@/lib/two-factor/method-names";
 
 export type Email = { subject: string; text: string; html: string };
 
@@ -10,10 +11,6 @@ type Block = string | { code: string } | { link: string; label: string };
 
 type Letter = { subject: string; heading: string; name: string; blocks: Block[] };
 
-const METHOD_NAMES: Record<MethodKind, string> = {
-  email: "Email authentication",
-  app: "Authenticator app authentication",
-};
 
 const NOT_YOU = "If this wasn't you, tell your administrator right away.";
 const SESSIONS_ENDED = "For your safety, your other sessions were signed out and remembered browsers were forgotten.";

@@ -4,6 +4,7 @@
 // what the code is checked against; checks it here (constant time; a TOTP secret decrypted once); and
 // writes the outcome in one statement: the code spent by a part whose WHERE is its one-time rule,
 // with the count reset and whatever the caller adds, or the failure booked.
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { sql, type SQL } from "drizzle-orm";
 import type { Database, Transaction } from "@/db/client";
 import { asDateOrNull, asNumber, query, timestamptz, withParts } from "@/db/sql";
@@ -11,6 +12,9 @@ import type { MethodKind } from "@/db/schema";
 import { auditPart } from "../audit";
 import { hashCode, matchingHash } from "../crypto";
 import { now } from "../clock";
+import { claimedChallenge, takeChallengePart, type ChallengeBinding } from "../passkeys/challenges";
+import { checkAssertion, credentialsJson, readCredentials, spendPasskey, type StoredCredential } from "../passkeys/passkeys";
+import type { RelyingParty } from "../passkeys/relying-party";
 import type { RequestContext } from "../request";
 import { checkAppCode, spendAppStep } from "./app-method";
 import { spendAdminCode } from "./admin-codes";
@@ -23,17 +27,30 @@ import { failureParts, type FailureResult } from "./lockout";
 import { enabledMethodsJson } from "./methods";
 import { policyColumns, policyRules, type PolicyRules } from "./policy";
 
-/** A 6-digit code (from the app or an email) or a backup code (personal or admin-issued). */
-export type CodeInput = { kind: "code" | "backup"; code: string };
+/**
+ * A 6-digit code (from the app or an email), a backup code (personal or admin-issued), or a passkey's
+ * assertion, which answers the WebAuthn challenge bound to this sign-in or session and is checked
+ * against this site (`rp`).
+ */
+export type CodeInput =
+  | { kind: "code" | "backup"; code: string }
+  | {
+      kind: "passkey";
+      response: AuthenticationResponseJSON;
+      rp: RelyingParty;
+      binding: Extract<ChallengeBinding, { purpose: "second_factor" | "step_up" }>;
+    };
 
 /** What a right code was: the method that answered. */
-export type Method = "app" | "email" | "backup_code" | "admin_backup_code";
+export type Method = "app" | "email" | "backup_code" | "admin_backup_code" | "passkey";
 
 export type AttemptResult =
   | { kind: "ok"; method: Method }
   | FailureResult
   /** The sign-in challenge the code was for is no longer live: nothing was counted or spent. */
-  | { kind: "expired" };
+  | { kind: "expired" }
+  /** The passkey answered a WebAuthn challenge that is used or over 5 minutes old: nothing was counted; ask again. */
+  | { kind: "retry" };
 
 /** The user as the attempt found them, under the lock: for the caller's notices and next steps. */
 export type AttemptUser = { id: string; name: string; email: string; methods: MethodKind[]; policy: PolicyRules };
@@ -45,6 +62,8 @@ type State = {
   app: { id: string; secretEncrypted: string; lastUsedStep: number | null } | null;
   codes: { id: string; hash: string }[];
   adminCodes: { id: string; hash: string; issuedBy: string | null }[];
+  /** For a passkey: whether its WebAuthn challenge was live and is now taken, and the credentials that may answer. */
+  passkey: { challenge: string | null; credentials: StoredCredential[] };
 };
 
 type StateRow = Parameters<typeof policyRules>[0] & {
@@ -57,6 +76,8 @@ type StateRow = Parameters<typeof policyRules>[0] & {
   app_step: number | string | null;
   codes: { id: string; hash: string }[] | null;
   admin_codes: { id: string; hash: string; issuedBy: string | null }[] | null;
+  challenge_taken: boolean | null;
+  credentials: StoredCredential[] | null;
 };
 
 /**
@@ -66,10 +87,12 @@ type StateRow = Parameters<typeof policyRules>[0] & {
 async function readState(tx: Transaction, attempt: Attempt, failures: number, at: Date): Promise<State> {
   const { userId, input, challengeId } = attempt;
   const codes =
-    input.kind === "code"
-      ? sql`(select json_agg(json_build_object('id', e.id, 'hash', e.code_hash)) from email_codes e
+    input.kind === "passkey"
+      ? sql`null::json`
+      : input.kind === "code"
+        ? sql`(select json_agg(json_build_object('id', e.id, 'hash', e.code_hash)) from email_codes e
           where e.user_id = u.id and e.purpose = 'sign_in' and e.used_at is null and e.expires_at > ${timestamptz(at)})`
-      : sql`(select json_agg(json_build_object('id', b.id, 'hash', b.code_hash)) from backup_codes b where b.user_id = u.id and b.used_at is null)`;
+        : sql`(select json_agg(json_build_object('id', b.id, 'hash', b.code_hash)) from backup_codes b where b.user_id = u.id and b.used_at is null)`;
   const adminCodes =
     input.kind === "backup"
       ? sql`(select json_agg(json_build_object('id', a.id, 'hash', a.code_hash, 'issuedBy', a.issued_by)) from admin_backup_codes a
@@ -78,12 +101,21 @@ async function readState(tx: Transaction, attempt: Attempt, failures: number, at
   const challengeLive = challengeId
     ? sql`exists (select 1 from sign_in_challenges where ${liveChallenge(challengeId, userId, at)})`
     : sql`true`;
+  // A passkey's WebAuthn challenge is taken (deleted) by this read, so it answers once whatever the
+  // outcome; a passkey that stood for the password at this sign-in cannot be the second factor too.
+  const challenge = input.kind === "passkey" ? claimedChallenge(input.response.response.clientDataJSON) : null;
+  const taken = input.kind === "passkey" && challenge ? takeChallengePart(input.binding, challenge, at) : null;
+  const firstFactor = challengeId ? sql`(select first_factor_passkey_id from sign_in_challenges where id = ${challengeId})` : undefined;
+  const passkeyColumns =
+    input.kind === "passkey"
+      ? sql`, ${taken ? sql`exists (select 1 from taken)` : sql`false`} as challenge_taken, ${credentialsJson(sql`u.id`, firstFactor)} as credentials`
+      : sql``;
   const [row] = await query<StateRow>(
     tx,
-    sql`select u.name, u.email, ${policyColumns("s")}, ${enabledMethodsJson(sql`u.id`)} as methods,
+    sql`${taken ? withParts({ taken }) : sql``} select u.name, u.email, ${policyColumns("s")}, ${enabledMethodsJson(sql`u.id`)} as methods,
       ${challengeLive} as challenge_live,
       app.id as app_id, app.secret_encrypted as app_secret, app.last_used_step as app_step,
-      ${codes} as codes, ${adminCodes} as admin_codes
+      ${codes} as codes, ${adminCodes} as admin_codes${passkeyColumns}
     from users u
     join settings s on s.id = 1
     left join two_factor_methods app on app.user_id = u.id and app.kind = 'app' and app.enabled_at is not null and app.secret_encrypted is not null
@@ -105,6 +137,7 @@ async function readState(tx: Transaction, attempt: Attempt, failures: number, at
         : null,
     codes: row.codes ?? [],
     adminCodes: row.admin_codes ?? [],
+    passkey: { challenge: row.challenge_taken ? challenge : null, credentials: readCredentials(row.credentials) },
   };
 }
 
@@ -116,10 +149,58 @@ class AttemptOutdated extends Error {
 }
 
 type Check =
-  { ok: true; method: Method; spend: SQL; usedEvent: SQL | null } | { ok: false; method: string; replayed: boolean; uncounted?: true };
+  | { ok: true; method: Method; spend: SQL; usedEvent: SQL | null }
+  | { ok: false; method: string; replayed: boolean; uncounted?: true; retry?: true; refusedEvent?: SQL };
 
-/** Checks the code against what the user has; nothing is written here. */
-function checkCode(userId: string, input: CodeInput, state: State, context: RequestContext, at: Date): Check {
+/**
+ * Checks a passkey's assertion against the credentials that may answer: the person's own, under the
+ * policy. Another person's credential, a failed signature, a wrong origin or RP ID, and a counter that
+ * goes backwards each count as a wrong attempt, and are audited with the reason.
+ */
+async function checkPasskey(
+  userId: string,
+  input: Extract<CodeInput, { kind: "passkey" }>,
+  state: State,
+  context: RequestContext,
+  at: Date,
+): Promise<Check> {
+  if (!signInMethods(state.user.policy, state.user.methods).includes("passkey"))
+    return { ok: false, method: "passkey", replayed: false, uncounted: true };
+  const challenge = state.passkey.challenge;
+  if (!challenge) return { ok: false, method: "passkey", replayed: false, uncounted: true, retry: true };
+  const credential = state.passkey.credentials.find((stored) => stored.credentialId === input.response.id);
+  const check = credential
+    ? await checkAssertion(input.rp, credential, input.response, challenge)
+    : ({ ok: false, reason: "unknown_credential" } as const);
+  if (!check.ok || !credential) {
+    const reason = check.ok ? "unknown_credential" : check.reason;
+    const refusedEvent = auditPart(
+      {
+        type: "passkey.refused",
+        subjectId: userId,
+        context,
+        details: { step: input.binding.purpose, reason, passkeyId: credential?.id ?? null },
+      },
+      { at },
+    );
+    return { ok: false, method: "passkey", replayed: false, refusedEvent };
+  }
+  const usedEvent = auditPart(
+    {
+      type: "passkey.used",
+      actorId: userId,
+      subjectId: userId,
+      context,
+      details: { passkeyId: credential.id, name: credential.name, userVerified: check.userVerified, step: input.binding.purpose },
+    },
+    { at, onlyIf: "spent" },
+  );
+  return { ok: true, method: "passkey", spend: spendPasskey(credential, check, at), usedEvent };
+}
+
+/** Checks the answer against what the user has; nothing is written here. */
+async function checkCode(userId: string, input: CodeInput, state: State, context: RequestContext, at: Date): Promise<Check> {
+  if (input.kind === "passkey") return checkPasskey(userId, input, state, context, at);
   if (input.kind === "backup") {
     const normalized = normalizeBackupCode(input.code);
     if (!normalized) return { ok: false, method: "backup_code", replayed: false };
@@ -145,8 +226,8 @@ function checkCode(userId: string, input: CodeInput, state: State, context: Requ
     return { ok: false, method: "backup_code", replayed: false };
   }
 
-  const methods = signInMethods(state.user.policy, state.user.methods);
-  // Without a method no 6-digit code can be right; counting it would only lock the user out for nothing.
+  const methods = signInMethods(state.user.policy, state.user.methods).filter((method) => method !== "passkey");
+  // Without a code method no 6-digit code can be right; counting it would only lock the user out for nothing.
   if (methods.length === 0) return { ok: false, method: "none", replayed: false, uncounted: true };
   let replayed = false;
   if (methods.includes("app") && state.app) {
@@ -202,7 +283,9 @@ export async function attemptSecondFactor(
 
       const state = await readState(tx, attempt, locked.failures, at);
       if (!state.challengeLive) return { kind: "expired" as const, ...none };
-      const check = checkCode(userId, input, state, context, at);
+      const check = await checkCode(userId, input, state, context, at);
+      // Nothing counted: the challenge the passkey answered is gone (its taking still stands), or no code could be right.
+      if (!check.ok && check.retry) return { kind: "retry" as const, user: state.user, returned: {} };
       if (!check.ok && check.uncounted) return { kind: "invalid" as const, failures: state.failures, user: state.user, returned: {} };
       if (!check.ok) {
         const { parts, result } = failureParts(
@@ -214,7 +297,7 @@ export async function attemptSecondFactor(
         const endChallenge = result.kind === "locked" && challengeId ? cancelChallenge(challengeId, userId, at) : null;
         const [row] = await query<{ booked: number | string }>(
           tx,
-          sql`${withParts({ ...parts, ended: endChallenge })} select (select count(*) from booked) as booked`,
+          sql`${withParts({ ...parts, ended: endChallenge, refused: check.refusedEvent ?? null })} select (select count(*) from booked) as booked`,
         );
         if (asNumber(row.booked) !== 1) throw new Error("the attempt count changed under the row lock");
         return { ...result, user: state.user, returned: {} };

@@ -14,11 +14,14 @@ export function liveChallenge(challengeId: string, userId: string, at: Date, ali
     and ${c}expires_at > ${timestamptz(at)}`;
 }
 
-/** A statement part: a new challenge for the user (unless the part named `unless` returned a row), returning `id`. */
-export function createChallenge(userId: string, at: Date, unless?: string): SQL {
+/**
+ * A statement part: a new challenge for the user (unless the part named `unless` returned a row),
+ * returning `id`. `firstFactorPasskeyId`: the passkey that stood for the password, which cannot answer it.
+ */
+export function createChallenge(userId: string, at: Date, unless?: string, firstFactorPasskeyId: string | null = null): SQL {
   const condition = unless ? sql` where not exists (select 1 from ${sql.identifier(unless)})` : sql``;
-  return sql`insert into sign_in_challenges (user_id, created_at, expires_at)
-    select ${userId}::uuid, ${timestamptz(at)}, ${timestamptz(addMs(at, CHALLENGE_LIFETIME_MS))}${condition} returning id`;
+  return sql`insert into sign_in_challenges (user_id, created_at, expires_at, first_factor_passkey_id)
+    select ${userId}::uuid, ${timestamptz(at)}, ${timestamptz(addMs(at, CHALLENGE_LIFETIME_MS))}, ${firstFactorPasskeyId}::uuid${condition} returning id`;
 }
 
 /** A statement part: completes the challenge while it is live (for exactly one caller), returning `id`. */

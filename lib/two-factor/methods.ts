@@ -5,6 +5,7 @@ import {
   adminBackupCodes,
   backupCodes,
   emailCodes,
+  passkeys,
   trustedBrowsers,
   twoFactorMethods,
   userSessions,
@@ -95,6 +96,8 @@ export async function turnOffMethod(
       .where(and(eq(twoFactorMethods.userId, userId), eq(twoFactorMethods.kind, kind), isNotNull(twoFactorMethods.enabledAt)))
       .returning({ id: twoFactorMethods.id });
     if (removed.length === 0) return { ok: false as const, reason: "not_enabled" as const };
+    // Passkeys turned off as a method all go (one at a time is "Remove" in lib/passkeys/passkeys.ts).
+    if (kind === "passkey") await tx.delete(passkeys).where(eq(passkeys.userId, userId));
 
     await raiseSessionVersion(tx, userId);
     await revokeTrustedBrowsers(tx, userId);
@@ -112,8 +115,8 @@ export async function turnOffMethod(
 }
 
 /**
- * An admin clears the user's 2FA so they can set it up again: methods, backup codes, live codes,
- * trusted browsers, every session and the failed-attempt counter.
+ * An admin clears the user's 2FA so they can set it up again: methods, passkeys, backup codes, live
+ * codes, trusted browsers, every session and the failed-attempt counter.
  */
 export async function resetTwoFactorByAdmin(
   db: Queryable,
@@ -127,6 +130,7 @@ export async function resetTwoFactorByAdmin(
       .where(eq(twoFactorMethods.userId, userId))
       .returning({ kind: twoFactorMethods.kind, enabledAt: twoFactorMethods.enabledAt });
     await tx.delete(backupCodes).where(eq(backupCodes.userId, userId));
+    await tx.delete(passkeys).where(eq(passkeys.userId, userId));
     // Live codes are ended rather than deleted: sent email codes still count toward the send limits.
     await tx
       .update(adminBackupCodes)

@@ -8,15 +8,18 @@ import { recordEvent } from "../audit";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
 
-export type Policy = Pick<Settings, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "updatedAt" | "updatedBy">;
+export type Policy = Pick<
+  Settings,
+  "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod" | "updatedAt" | "updatedBy"
+>;
 
 /** What the sign-in and the attempt rules need of the policy. */
-export type PolicyRules = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod">;
+export type PolicyRules = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod">;
 
 /** SQL columns of the settings row aliased `alias`, as a statement reads them for policyRules(). */
 export function policyColumns(alias: string): SQL {
   const s = sql.identifier(alias);
-  return sql`${s}.two_factor_mode, ${s}.skip_days, ${s}.require_enrollment, ${s}.allow_email_method`;
+  return sql`${s}.two_factor_mode, ${s}.skip_days, ${s}.require_enrollment, ${s}.allow_email_method, ${s}.allow_passkey_method`;
 }
 
 /** The rules from a row that selected policyColumns(). */
@@ -25,12 +28,14 @@ export function policyRules(row: {
   skip_days: number;
   require_enrollment: boolean;
   allow_email_method: boolean;
+  allow_passkey_method: boolean;
 }): PolicyRules {
   return {
     twoFactorMode: row.two_factor_mode,
     skipDays: row.skip_days,
     requireEnrollment: row.require_enrollment,
     allowEmailMethod: row.allow_email_method,
+    allowPasskeyMethod: row.allow_passkey_method,
   };
 }
 
@@ -65,17 +70,18 @@ export const policyInput = z.object({
     .optional(),
   requireEnrollment: checkbox,
   allowEmailMethod: checkbox,
+  allowPasskeyMethod: checkbox,
 });
 export type PolicyInput = z.input<typeof policyInput>;
 
-type PolicyValues = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod">;
+type PolicyValues = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod">;
 
 export type UpdatePolicyResult =
   { ok: true; policy: Policy; trustedBrowsersRevoked: number } | { ok: false; fieldErrors: Record<string, string> };
 
 function values(policy: Policy): PolicyValues {
-  const { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod } = policy;
-  return { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod };
+  const { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod, allowPasskeyMethod } = policy;
+  return { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod, allowPasskeyMethod };
 }
 
 /**
@@ -89,14 +95,20 @@ export async function updatePolicy(db: Queryable, input: unknown, adminId: strin
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
     return { ok: false, fieldErrors };
   }
-  const { mode, skipDays, requireEnrollment, allowEmailMethod } = parsed.data;
+  const { mode, skipDays, requireEnrollment, allowEmailMethod, allowPasskeyMethod } = parsed.data;
 
   return db.transaction(async (tx) => {
     const at = now();
     // Two admins saving at once are applied one after the other, each audited against the true "before".
     const [before] = await tx.select().from(settings).where(eq(settings.id, 1)).for("update");
     if (!before) throw new Error("The settings row is missing: run the migrations.");
-    const next: PolicyValues = { twoFactorMode: mode, skipDays: skipDays ?? before.skipDays, requireEnrollment, allowEmailMethod };
+    const next: PolicyValues = {
+      twoFactorMode: mode,
+      skipDays: skipDays ?? before.skipDays,
+      requireEnrollment,
+      allowEmailMethod,
+      allowPasskeyMethod,
+    };
     const [after] = await tx
       .update(settings)
       .set({ ...next, updatedBy: adminId, updatedAt: at })

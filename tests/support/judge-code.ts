@@ -11,7 +11,7 @@ import { verifySignInCode } from "./rules";
  * guard refused it (and audited the replay), "invalid" when it was counted as a failure, and
  * "uncounted" when it was refused without counting (a 6-digit code for a user with no enabled method).
  */
-export type Verdict = Method | "replayed" | "invalid" | "uncounted" | "wait" | "locked" | "expired";
+export type Verdict = Method | "replayed" | "invalid" | "uncounted" | "wait" | "locked" | "expired" | "retry";
 
 async function replays(userId: string): Promise<number> {
   const db = await getDb();

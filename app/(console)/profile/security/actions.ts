@@ -35,6 +35,7 @@ import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { backupCode, sixDigitCode } from "@/lib/two-factor/code-format";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
+import { METHOD_NAMES } from "@/lib/two-factor/method-names";
 import { turnOffMethod } from "@/lib/two-factor/methods";
 import { formatSecretForDisplay } from "@/lib/two-factor/totp";
 import { revokeAllTrustedBrowsers, revokeTrustedBrowser } from "@/lib/two-factor/trusted-browsers";
@@ -93,8 +94,6 @@ function clock(at: Date): string {
 async function notify(viewer: Viewer, email: Email): Promise<void> {
   await trySendEmail({ to: viewer.user.email, ...email }, "notice");
 }
-
-const METHOD_NAMES: Record<MethodKind, string> = { email: "Email authentication", app: "Authenticator app authentication" };
 
 /**
  * What follows a confirmed setup or reset: the first method brings the first backup codes, this

@@ -38,6 +38,7 @@ export default async function PolicyPage() {
             skipDays: policy.skipDays,
             requireEnrollment: policy.requireEnrollment,
             allowEmailMethod: policy.allowEmailMethod,
+            allowPasskeyMethod: policy.allowPasskeyMethod,
           }}
         />
       ) : (
