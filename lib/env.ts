@@ -57,6 +57,8 @@ export function missingProductionSettings(env: Readonly<Record<string, string | 
   else if (env.AUTH_SECRET.length < 32) problems.push("AUTH_SECRET is shorter than 32 characters.");
   if (!env.ENCRYPTION_KEY) problems.push("ENCRYPTION_KEY is not set (openssl rand -hex 32).");
   else if (!/^[0-9a-fA-F]{64}$/.test(env.ENCRYPTION_KEY)) problems.push("ENCRYPTION_KEY must be 64 hex characters.");
+  if (env.AUTH_URL && !isHttpOrigin(env.AUTH_URL))
+    problems.push("AUTH_URL must be the site's public origin, such as https://tessera.example.com.");
   // Parsed where it is used (lib/request.ts, which the edge middleware shares); checked here so a bad
   // value stops the server at start rather than failing every request.
   try {
@@ -74,4 +76,19 @@ export function appName(): string {
 /** The local outbox (and its page) exists in development, and in production only with EMAIL_OUTBOX=1. */
 export function outboxEnabled(env: NodeJS.ProcessEnv | Readonly<Record<string, string | undefined>> = process.env): boolean {
   return env.NODE_ENV !== "production" || env.EMAIL_OUTBOX === "1";
+}
+
+function isHttpOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** Production without AUTH_URL: said once at start, since the passkey buttons are simply not there. */
+export function passkeysWarning(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  if (env.NODE_ENV !== "production" || env.AUTH_URL) return null;
+  return "[tessera] AUTH_URL is not set: passkeys are off. Set it to the site's public origin (https://…) to offer them.";
 }

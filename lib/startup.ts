@@ -2,7 +2,7 @@
 // allowed there but dangerous, then migrate.
 import { getDb } from "@/db/client";
 import { productionOutboxWarning } from "./email/outbox";
-import { missingProductionSettings } from "./env";
+import { missingProductionSettings, passkeysWarning } from "./env";
 
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (env.NODE_ENV === "production") {
@@ -14,5 +14,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   }
   const outboxWarning = productionOutboxWarning(env);
   if (outboxWarning) console.warn(outboxWarning);
+  const passkeys = passkeysWarning(env);
+  if (passkeys) console.warn(passkeys);
   await getDb();
 }

@@ -1,7 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
-import type { LoginResult } from "@/app/(auth)/login/actions";
+import { useActionState, useEffect, useState } from "react";
+import { passkeySignInStart, signInWithPasskey, type LoginResult } from "@/app/(auth)/login/actions";
+import { autofillSupported, answerWithPasskey } from "@/components/passkeys/ceremony";
+import { PasskeyButton, answerForm } from "@/components/passkeys/passkey-button";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -10,30 +12,80 @@ type Props = {
   action: (previous: LoginResult | null, formData: FormData) => Promise<LoginResult>;
   callbackUrl: string;
   notice?: string;
+  /** Whether this site address can offer passkeys (lib/passkeys/relying-party.ts). */
+  passkeys?: boolean;
 };
 
-export function LoginForm({ action, callbackUrl, notice }: Props) {
+export function LoginForm({ action, callbackUrl, notice, passkeys = false }: Props) {
   const [state, submit] = useActionState<LoginResult | null, FormData>(action, null);
+  // A passkey's refusal shows where the password's would; whichever came last is on screen.
+  const [passkeyRefusal, setPasskeyRefusal] = useState<string | null>(null);
   const refusal = state && !state.ok ? state : null;
+  const shown = passkeyRefusal ?? refusal?.error;
+
+  // The Account field offers this site's passkeys as the browser autofills it (conditional
+  // mediation): the ceremony waits in the background until one is picked, or the page is left.
+  useEffect(() => {
+    if (!passkeys) return;
+    let live = true;
+    void (async () => {
+      if (!(await autofillSupported()) || !live) return;
+      const started = await passkeySignInStart().catch(() => null);
+      if (!started?.ok || !live) return;
+      const answered = await answerWithPasskey(started.options, true);
+      if (!answered.ok || !live) return;
+      const result = await signInWithPasskey(answerForm(answered.response, { callbackUrl }));
+      if (!result.ok) setPasskeyRefusal(result.error);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [passkeys, callbackUrl]);
+
   return (
-    <form action={submit} className="flex flex-col gap-4" noValidate>
-      {refusal ? <Alert>{refusal.error}</Alert> : notice ? <Alert tone="warning">{notice}</Alert> : null}
-      <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <Field
-        label="Account"
-        name="account"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
-        required
-        maxLength={254}
-        defaultValue={refusal && "values" in refusal ? refusal.values?.account : undefined}
-        autoFocus
-      />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
-      <SubmitButton pendingLabel="Signing in…" className="mt-2 w-full">
-        Sign in
-      </SubmitButton>
-    </form>
+    <div className="flex flex-col gap-4">
+      <form
+        action={(formData) => {
+          setPasskeyRefusal(null);
+          return submit(formData);
+        }}
+        className="flex flex-col gap-4"
+        noValidate
+      >
+        {shown ? <Alert>{shown}</Alert> : notice ? <Alert tone="warning">{notice}</Alert> : null}
+        <input type="hidden" name="callbackUrl" value={callbackUrl} />
+        <Field
+          label="Account"
+          name="account"
+          autoComplete={passkeys ? "username webauthn" : "username"}
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          maxLength={254}
+          defaultValue={refusal && "values" in refusal ? refusal.values?.account : undefined}
+          autoFocus
+        />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
+        <SubmitButton pendingLabel="Signing in…" className="mt-2 w-full">
+          Sign in
+        </SubmitButton>
+      </form>
+      {passkeys ? (
+        <>
+          <div className="flex items-center gap-3 text-xs text-slate-500" aria-hidden="true">
+            <span className="h-px flex-1 bg-slate-200" />
+            or
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+          <PasskeyButton
+            label="Sign in with a passkey"
+            variant="secondary"
+            start={() => passkeySignInStart()}
+            finish={(response) => signInWithPasskey(answerForm(response, { callbackUrl }))}
+            onResult={(result) => setPasskeyRefusal(result.ok ? null : result.error)}
+          />
+        </>
+      ) : null}
+    </div>
   );
 }

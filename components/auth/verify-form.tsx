@@ -1,7 +1,8 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { cancelSignIn, sendEmailCode, verifyCode, type VerifyResult } from "@/app/(auth)/login/verify/actions";
+import { cancelSignIn, passkeyOptions, sendEmailCode, verifyCode, verifyPasskey, type VerifyResult } from "@/app/(auth)/login/verify/actions";
+import { PasskeyButton, answerForm } from "@/components/passkeys/passkey-button";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { BackupCodeField } from "@/components/ui/backup-code-field";
@@ -34,11 +35,17 @@ function formatTime(iso: string): string {
 export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked, resendAt }: Props) {
   const [verified, verify] = useActionState<VerifyResult | null, FormData>(verifyCode, null);
   const [emailed, requestEmail] = useActionState<VerifyResult | null, FormData>(sendEmailCode, null);
-  const state = messages(verified);
+  // The passkey's answer shows where a code's would: the newest of the two is the one on screen.
+  const [passkeyAnswer, setPasskeyAnswer] = useState<VerifyResult | null>(null);
+  const [latest, setLatest] = useState<"code" | "passkey">("code");
+  const [remember, setRemember] = useState(false);
+  const state = messages(latest === "passkey" ? passkeyAnswer : verified);
   const emailState = messages(emailed);
   const [mode, setMode] = useState<"code" | "backup">("code");
   const hasApp = methods.includes("app");
   const hasEmail = methods.includes("email");
+  const hasPasskey = methods.includes("passkey");
+  const hasCode = hasApp || hasEmail;
   const [emailChosen, setEmailChosen] = useState(!hasApp);
   const resendSeconds = useSecondsUntil(emailState.resendAt ?? resendAt);
   const isLocked = locked || state.locked;
@@ -47,9 +54,27 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
   const instructions =
     mode === "backup"
       ? "Enter one of your backup codes, or a one-time code from your admin."
-      : hasApp && !emailChosen
+      : !hasCode
+        ? "Use your passkey or security key to finish signing in."
+        : hasApp && !emailChosen
         ? "Open your authenticator app and enter the 6-digit code for this account."
         : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
+
+  // One choice for every way of answering: the passkey's answer sends it too.
+  const rememberBox =
+    rememberDays !== null ? (
+      <label className="flex items-center gap-2 text-sm text-slate-700">
+        <input
+          type="checkbox"
+          name="remember"
+          form="verify-code"
+          checked={remember}
+          onChange={(event) => setRemember(event.target.checked)}
+          className="size-4 rounded border-slate-300 accent-brand-600"
+        />
+        Don&apos;t ask again for {rememberDays} days
+      </label>
+    ) : null;
 
   return (
     <div className="mt-2 flex flex-col gap-4">
@@ -63,19 +88,41 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
       {state.error && state.retryAt ? <p className="text-xs text-slate-500">You can try again after {formatTime(state.retryAt)}.</p> : null}
       {isLocked && !state.locked ? <Alert>Your account has been locked. Ask an admin to unlock it.</Alert> : null}
 
-      <form action={verify} className="flex flex-col gap-4" noValidate>
+      {hasPasskey ? rememberBox : null}
+      {hasPasskey && mode === "code" ? (
+        <>
+          <PasskeyButton
+            start={() => passkeyOptions()}
+            finish={(response) => verifyPasskey(answerForm(response, { remember: remember ? "on" : undefined }))}
+            onResult={(result) => {
+              setPasskeyAnswer(result);
+              setLatest("passkey");
+            }}
+            disabled={isLocked}
+          />
+          {hasCode ? <p className="text-center text-xs text-slate-500">or enter a code</p> : null}
+        </>
+      ) : null}
+
+      <form
+        id="verify-code"
+        action={(formData) => {
+          setLatest("code");
+          return verify(formData);
+        }}
+        className="flex flex-col gap-4"
+        noValidate
+        hidden={mode === "code" && !hasCode}
+      >
         <input type="hidden" name="kind" value={mode} />
         {mode === "code" ? (
-          <OtpInput key="code" label="Authentication code" autoFocus disabled={isLocked} />
+          hasCode ? (
+            <OtpInput key="code" label="Authentication code" autoFocus={!hasPasskey} disabled={isLocked} />
+          ) : null
         ) : (
           <BackupCodeField key="backup" disabled={isLocked} />
         )}
-        {rememberDays !== null ? (
-          <label className="flex items-center gap-2 text-sm text-slate-700">
-            <input type="checkbox" name="remember" className="size-4 rounded border-slate-300 accent-brand-600" />
-            Don&apos;t ask again for {rememberDays} days
-          </label>
-        ) : null}
+        {hasPasskey ? null : rememberBox}
         <SubmitButton pendingLabel="Verifying…" className="w-full" disabled={isLocked}>
           Verify
         </SubmitButton>
@@ -83,7 +130,7 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
 
       <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-4">
         <Button variant="ghost" className="px-2" onClick={() => setMode(mode === "code" ? "backup" : "code")}>
-          {mode === "code" ? "Use a backup code" : "Use an authentication code"}
+          {mode === "code" ? "Use a backup code" : hasCode ? "Use an authentication code" : hasPasskey ? "Use a passkey" : "Use an authentication code"}
         </Button>
         {hasEmail && mode === "code" ? (
           <form action={requestEmail}>

@@ -5,7 +5,8 @@
 "use client";
 
 import { createContext, useCallback, useContext, useRef, useState } from "react";
-import { emailReauthCode, reauthenticate } from "@/app/(console)/profile/security/actions";
+import { emailReauthCode, passkeyReauthOptions, reauthenticate, reauthenticateWithPasskey } from "@/app/(console)/profile/security/actions";
+import { PasskeyButton, answerForm } from "@/components/passkeys/passkey-button";
 import type { ActionResult, Refusal } from "@/lib/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
@@ -83,9 +84,11 @@ export function ReauthProvider({ methods, children }: { methods: MethodKind[]; c
         onClose={() => close(false)}
         title="Confirm it's you"
         description={
-          withCode
-            ? "This change needs a current code from your authenticator app or email, or a backup code. You won't be asked again for 10 minutes."
-            : "This change needs your password. You won't be asked again for 10 minutes."
+          methods.includes("passkey")
+            ? "This change needs your passkey, a current code, or a backup code. You won't be asked again for 10 minutes."
+            : withCode
+              ? "This change needs a current code from your authenticator app or email, or a backup code. You won't be asked again for 10 minutes."
+              : "This change needs your password. You won't be asked again for 10 minutes."
         }
       >
         {open ? <ReauthForm methods={methods} onConfirmed={() => close(true)} /> : null}
@@ -106,6 +109,8 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
   const resendSeconds = useSecondsUntil(email.resendAt);
   const hasApp = methods.includes("app");
   const hasEmail = methods.includes("email");
+  const hasPasskey = methods.includes("passkey");
+  const hasCode = hasApp || hasEmail;
 
   async function confirm(formData: FormData) {
     setFailure(null);
@@ -134,8 +139,23 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
     ? `Enter the 6-digit code from your authenticator app${hasEmail ? ", or have one sent to your email" : ""}.`
     : "We can email you a 6-digit code.";
 
+  const passkeyOnly = mode === "code" && !hasCode;
+
   return (
     <div className="flex flex-col gap-4">
+      {hasPasskey && mode === "code" ? (
+        <>
+          <PasskeyButton
+            start={() => passkeyReauthOptions()}
+            finish={(response) => reauthenticateWithPasskey(answerForm(response))}
+            onResult={(result) => {
+              if (result.ok) return onConfirmed();
+              setFailure("reauth" in result ? { ok: false, error: result.error } : result);
+            }}
+          />
+          {hasCode ? <p className="text-center text-xs text-slate-500">or enter a code</p> : null}
+        </>
+      ) : null}
       <form action={confirm} className="flex flex-col gap-4" noValidate>
         <input type="hidden" name="method" value={mode} />
         {failure && !fieldError ? <Alert>{failure.error}</Alert> : null}
@@ -152,10 +172,12 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
             error={fieldError}
           />
         ) : mode === "code" ? (
-          <>
-            <p className="text-sm text-slate-600">{codeHint}</p>
-            <OtpInput key={`code-${attempt}`} label="Authentication code" autoFocus error={fieldError} />
-          </>
+          passkeyOnly ? null : (
+            <>
+              <p className="text-sm text-slate-600">{codeHint}</p>
+              <OtpInput key={`code-${attempt}`} label="Authentication code" autoFocus={!hasPasskey} error={fieldError} />
+            </>
+          )
         ) : (
           <>
             <p className="text-sm text-slate-600">Each backup code works once: this one will be used up.</p>
@@ -169,12 +191,12 @@ function ReauthForm({ methods, onConfirmed }: { methods: MethodKind[]; onConfirm
             </Button>
           ) : mode === "backup" ? (
             <Button variant="ghost" className="px-2" onClick={() => switchTo("code")}>
-              Use an authentication code
+              {hasCode ? "Use an authentication code" : "Use a passkey"}
             </Button>
           ) : (
             <span />
           )}
-          <SubmitButton pendingLabel="Confirming…">Confirm</SubmitButton>
+          {passkeyOnly ? null : <SubmitButton pendingLabel="Confirming…">Confirm</SubmitButton>}
         </div>
       </form>
       {mode === "code" && hasEmail ? (

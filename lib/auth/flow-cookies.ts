@@ -1,10 +1,12 @@
-// The cookies of the sign-in flow: the pending challenge, the trusted browser and the known device.
+// The cookies of the sign-in flow: the pending challenge, the trusted browser, the known device and the
+// passkey sign-in's WebAuthn challenge.
 // All sealed, HttpOnly, SameSite=Lax, Secure with the __Host- prefix in production.
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { CHALLENGE_LIFETIME_MS } from "../two-factor/challenge";
 import { randomUUID } from "node:crypto";
-import { CHALLENGE_COOKIE, DEVICE_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "./cookie-names";
+import { WEBAUTHN_CHALLENGE_MS } from "../passkeys/challenges";
+import { CHALLENGE_COOKIE, DEVICE_COOKIE, PASSKEY_SIGN_IN_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "./cookie-names";
 import { seal, unseal } from "./sealed-cookies";
 
 const CHALLENGE_TTL_S = CHALLENGE_LIFETIME_MS / 1000;
@@ -68,4 +70,24 @@ export async function rememberDevice(userId: string, current: DeviceCookie | nul
   if (current?.userId === userId) return;
   const sealed = await seal("device", { deviceId: randomUUID(), userId }, DEVICE_TTL_S);
   (await cookies()).set(DEVICE_COOKIE, sealed, { ...cookieOptions, maxAge: DEVICE_TTL_S });
+}
+
+// "Sign in with a passkey" binds its WebAuthn challenge to this browser: the row's id, sealed, for as
+// long as the challenge lives. Another browser's answer to it finds no cookie naming it.
+const PASSKEY_TTL_S = WEBAUTHN_CHALLENGE_MS / 1000;
+const passkeyShape = z.object({ id: z.uuid() });
+
+export async function setPasskeySignInCookie(value: { id: string }): Promise<void> {
+  const sealed = await seal("passkey-sign-in", value, PASSKEY_TTL_S);
+  (await cookies()).set(PASSKEY_SIGN_IN_COOKIE, sealed, { ...cookieOptions, maxAge: PASSKEY_TTL_S });
+}
+
+export async function readPasskeySignInCookie(): Promise<{ id: string } | null> {
+  const data = await unseal("passkey-sign-in", (await cookies()).get(PASSKEY_SIGN_IN_COOKIE)?.value, PASSKEY_TTL_S);
+  const parsed = passkeyShape.safeParse(data);
+  return parsed.success ? parsed.data : null;
+}
+
+export async function clearPasskeySignInCookie(): Promise<void> {
+  (await cookies()).set(PASSKEY_SIGN_IN_COOKIE, "", { ...cookieOptions, maxAge: 0 });
 }

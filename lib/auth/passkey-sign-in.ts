@@ -104,24 +104,20 @@ export async function passkeySignInStep(
   );
   if (!row.taken) return { kind: "expired" };
   const failed = async (reason: string, subjectId: string | null, extra?: ReturnType<typeof auditPart>) => {
-    await db.execute(
-      sql`${withParts({
-        failed: auditPart({ type: "sign_in.failed", subjectId, context, details: { reason } }, { at }),
-        refused: extra ?? null,
-      })} select 1`,
-    );
+    // As at the password step: a locked account's right answer is recorded as such, for the admins.
+    const event =
+      reason === "locked"
+        ? auditPart({ type: "sign_in.locked_account", subjectId, context, details: { via: "passkey" } }, { at })
+        : auditPart({ type: "sign_in.failed", subjectId, context, details: { reason } }, { at });
+    await db.execute(sql`${withParts({ failed: event, refused: extra ?? null })} select 1`);
     return { kind: "invalid" as const };
   };
   const [passkey] = readCredentials(row.passkey ? [row.passkey] : []);
   if (!passkey || !row.user_id) return failed("unknown_passkey", null);
   const userId = row.user_id;
-  // A discoverable credential names its person: it must be the one it was registered to.
+  // A discoverable credential names its person (the user handle we gave it): it must be the one it is stored for.
   const handle = response.response.userHandle;
-  if (
-    handle &&
-    isoBase64URL.toBuffer(handle).length === 16 &&
-    Buffer.from(isoBase64URL.toBuffer(handle)).toString("hex") !== userId.replace(/-/g, "")
-  ) {
+  if (handle !== undefined && Buffer.from(isoBase64URL.toBuffer(handle)).toString("hex") !== userId.replace(/-/g, "")) {
     return failed("passkey_refused", userId);
   }
   const check = await checkAssertion(rp, passkey, response, challenge);

@@ -179,7 +179,9 @@ export type CodeStepResult =
   | { kind: "invalid" }
   | { kind: "wait"; retryAt: Date }
   | { kind: "locked" }
-  | { kind: "expired" };
+  | { kind: "expired" }
+  /** A passkey answered a WebAuthn challenge that is used or too old: nothing counted; ask again. */
+  | { kind: "retry" };
 
 /**
  * The code step: the attempt rules (lib/two-factor/lockout.ts) with the challenge, in one
@@ -223,6 +225,7 @@ export async function codeStep(
       return { kind: "wait", retryAt: result.retryAt };
     case "invalid":
     case "expired":
+    case "retry":
       return { kind: result.kind };
   }
   const { trusted_id: trustedId, trusted_expires_at: trustedExpiresAt } = result.returned;

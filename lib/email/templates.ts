@@ -81,6 +81,23 @@ function methodNotice(input: { name: string; method: MethodKind }, change: strin
   });
 }
 
+export function passkeyAddedEmail(input: { name: string; passkeyName: string }): Email {
+  return passkeyNotice(input, "added to");
+}
+
+export function passkeyRemovedEmail(input: { name: string; passkeyName: string }): Email {
+  return passkeyNotice(input, "removed from");
+}
+
+function passkeyNotice(input: { name: string; passkeyName: string }, change: string): Email {
+  return compose({
+    subject: `A passkey was ${change} your account`,
+    heading: `A passkey was ${change} your account`,
+    name: input.name,
+    blocks: [`The passkey “${input.passkeyName}” was ${change} your ${appName()} account.`, SESSIONS_ENDED, NOT_YOU],
+  });
+}
+
 export function backupCodesGeneratedEmail(input: { name: string }): Email {
   return compose({
     subject: "New backup codes were generated",

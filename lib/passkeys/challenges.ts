@@ -11,7 +11,8 @@ import { oneIn, randomToken } from "../crypto";
 export const WEBAUTHN_CHALLENGE_MS = 5 * MINUTE;
 
 export type ChallengeBinding =
-  | { purpose: "register" | "step_up"; userId: string; sessionId: string }
+  | { purpose: "register"; userId: string; sessionId: string }
+  | { purpose: "step_up"; userId: string; sessionId: string }
   | { purpose: "second_factor"; userId: string; signInChallengeId: string }
   | { purpose: "sign_in"; id?: string };
 

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
 import { signInWithPassword } from "./actions";
 import { getViewer } from "@/lib/auth/viewer";
+import { relyingParty } from "@/lib/passkeys/relying-party";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -16,7 +17,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <>
       <h1 className="text-xl font-semibold tracking-tight">User Sign In</h1>
       <p className="mt-1 mb-6 text-sm text-slate-600">Sign in with your username or email.</p>
-      <LoginForm action={signInWithPassword} callbackUrl={callbackUrl} notice={notice} />
+      <LoginForm action={signInWithPassword} callbackUrl={callbackUrl} notice={notice} passkeys={(await relyingParty()) !== null} />
     </>
   );
 }

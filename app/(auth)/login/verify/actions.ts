@@ -8,7 +8,10 @@ import { getDb } from "@/db/client";
 import { action, formAction, refuse, type ActionResult, type Refusal } from "@/lib/action";
 import { finishSignIn } from "@/lib/auth/finish-sign-in";
 import { clearChallengeCookie, readChallengeCookie, setTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
-import { cancelSignIn as cancelPendingSignIn, codeStep, resendSignInCode } from "@/lib/auth/sign-in-flow";
+import { secondFactorPasskeyOptions } from "@/lib/auth/passkey-sign-in";
+import { cancelSignIn as cancelPendingSignIn, codeStep, resendSignInCode, type ChallengeClaim, type CodeStepResult } from "@/lib/auth/sign-in-flow";
+import { readAssertion } from "@/lib/passkeys/passkeys";
+import { relyingParty } from "@/lib/passkeys/relying-party";
 import { now } from "@/lib/clock";
 import { backupCode, sixDigitCode } from "@/lib/two-factor/code-format";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
@@ -21,6 +24,7 @@ export type VerifyResult = ActionResult<{ notice?: string; resendAt?: string }, 
 const EXPIRED: Refusal<VerifyRefusal> = refuse("This sign-in has expired. Please sign in again.", { expired: true });
 const WAIT = "Please try again in five minutes.";
 const LOCKED = "Your account has been locked. Ask an admin to unlock it.";
+const PASSKEY_NOT_CHECKED = "The passkey could not be checked. Please try again.";
 
 const remember = z.literal("on").optional();
 const codeInput = z.object({
@@ -43,22 +47,71 @@ export const verifyCode = action(
     if (!typed.success) return refuse(typed.error.issues[0]?.message ?? "Invalid authentication code.");
 
     const result = await codeStep(db, claim, { ...typed.data, remember: typed.data.remember === "on" }, request);
-    switch (result.kind) {
-      case "invalid":
-        return refuse("Invalid authentication code.");
-      case "wait":
-        return refuse(WAIT, { retryAt: result.retryAt.toISOString() });
-      case "locked":
-        return refuse(LOCKED, { locked: true });
-      case "expired":
-        return EXPIRED;
-    }
-    const trusted = result.trustedBrowser;
-    if (trusted)
-      await setTrustedBrowserCookie({ browserId: trusted.id, userId: claim.userId, expiresAt: trusted.expiresAt }, now().getTime());
-    await clearChallengeCookie();
-    // finishSignIn ends in the redirect, signed in; it returns only when Auth.js refused the ticket.
-    return refuse(await finishSignIn(result.ticket, result.mustEnroll ? "/profile/security" : claim.callbackUrl));
+    return answer(claim, result, typed.data.kind === "backup" ? "Invalid backup code." : "Invalid authentication code.");
+  },
+);
+
+/** The page's answer to a code step: a message, or the redirect signed in. */
+async function answer(claim: ChallengeClaim & { callbackUrl: string }, result: CodeStepResult, invalid: string): Promise<VerifyResult> {
+  switch (result.kind) {
+    case "invalid":
+      return refuse(invalid);
+    case "wait":
+      return refuse(WAIT, { retryAt: result.retryAt.toISOString() });
+    case "locked":
+      return refuse(LOCKED, { locked: true });
+    case "expired":
+      return EXPIRED;
+    case "retry":
+      return refuse("The passkey check took too long. Please try again.");
+  }
+  const trusted = result.trustedBrowser;
+  if (trusted) await setTrustedBrowserCookie({ browserId: trusted.id, userId: claim.userId, expiresAt: trusted.expiresAt }, now().getTime());
+  await clearChallengeCookie();
+  // finishSignIn ends in the redirect, signed in; it returns only when Auth.js refused the ticket.
+  return refuse(await finishSignIn(result.ticket, result.mustEnroll ? "/profile/security" : claim.callbackUrl));
+}
+
+const PASSKEYS_UNAVAILABLE = "Passkeys are not available at this site address. Use another method.";
+
+/** "Use a passkey": the options of the browser's ceremony, bound to this sign-in. A wait or a lock answers instead. */
+export const passkeyOptions = action({ access: "public", unavailable: SIGN_IN_UNAVAILABLE }, async ({ db }) => {
+  const claim = await readChallengeCookie();
+  if (!claim) return EXPIRED;
+  const rp = await relyingParty();
+  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+  const options = await secondFactorPasskeyOptions(db, rp, claim);
+  if (options.ok) return { ok: true as const, options: options.options };
+  switch (options.reason) {
+    case "expired":
+      return EXPIRED;
+    case "locked":
+      return refuse(LOCKED, { locked: true });
+    case "wait":
+      return refuse(WAIT, { retryAt: options.retryAt?.toISOString() });
+    case "none":
+      return refuse("No passkey can answer this sign-in. Use another method.");
+  }
+});
+
+const passkeyInput = z.object({ response: z.string(PASSKEY_NOT_CHECKED).max(40_000, PASSKEY_NOT_CHECKED), remember });
+
+/**
+ * The passkey's answer, under the same rules as a code: a refused assertion counts toward the wait and
+ * the lock; a prompt closed without answering sends nothing here at all.
+ */
+export const verifyPasskey = action(
+  { access: "public", input: passkeyInput, inputError: "first", unavailable: SIGN_IN_UNAVAILABLE },
+  async ({ input, db, request }): Promise<VerifyResult> => {
+    const claim = await readChallengeCookie();
+    if (!claim) return EXPIRED;
+    const rp = await relyingParty();
+    if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+    const response = readAssertion(input.response);
+    if (!response) return refuse(PASSKEY_NOT_CHECKED);
+    const binding = { purpose: "second_factor" as const, userId: claim.userId, signInChallengeId: claim.challengeId };
+    const result = await codeStep(db, claim, { kind: "passkey", response, rp, binding, remember: input.remember === "on" }, request);
+    return answer(claim, result, "This passkey was not accepted.");
   },
 );
 

@@ -22,6 +22,8 @@ import { trySendEmail } from "@/lib/email/try-send";
 import {
   accountLockedEmail,
   backupCodesGeneratedEmail,
+  passkeyAddedEmail,
+  passkeyRemovedEmail,
   passwordChangedEmail,
   setupCodeEmail,
   twoFactorDisabledEmail,
@@ -29,6 +31,10 @@ import {
   twoFactorMethodResetEmail,
   type Email,
 } from "@/lib/email/templates";
+import { stepUpPasskeyOptions } from "@/lib/auth/passkey-sign-in";
+import { addPasskey, readAssertion, readRegistration, registrationOptions, removePasskey, renamePasskey, listPasskeys } from "@/lib/passkeys/passkeys";
+import { PASSKEY_NAME_MAX } from "@/lib/passkeys/names";
+import { relyingParty } from "@/lib/passkeys/relying-party";
 import { hit } from "@/lib/rate-limit";
 import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
 import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
@@ -36,6 +42,7 @@ import { backupCode, sixDigitCode } from "@/lib/two-factor/code-format";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { METHOD_NAMES } from "@/lib/two-factor/method-names";
+import { allowedMethods } from "@/lib/two-factor/enrollment";
 import { turnOffMethod } from "@/lib/two-factor/methods";
 import { formatSecretForDisplay } from "@/lib/two-factor/totp";
 import { revokeAllTrustedBrowsers, revokeTrustedBrowser } from "@/lib/two-factor/trusted-browsers";
@@ -43,6 +50,7 @@ import { revokeAllTrustedBrowsers, revokeTrustedBrowser } from "@/lib/two-factor
 export type EmailSetupStarted = { sentTo: string; resendAt: string; notice?: string; warning?: string };
 export type AppSetupStarted = { uri: string; secret: string; groupedSecret: string };
 export type MethodChanged = { notice: string; backupCodes?: string[] };
+export type PasskeyAdded = MethodChanged & { passkey: { id: string; name: string } };
 
 const PAGE = "/profile/security";
 const INVALID_CODE = "Invalid authentication code.";
@@ -60,6 +68,21 @@ const passwordReauthInput = z.object({
 });
 const codeReauthInput = z.object({ method: z.literal("code"), code: sixDigitCode });
 const backupReauthInput = z.object({ method: z.literal("backup"), code: backupCode });
+// A WebAuthn answer as the browser gives it, JSON text; lib/passkeys/passkeys.ts reads its shape.
+const ceremonyInput = z.object({ response: z.string("The passkey did not answer. Please try again.").max(40_000) });
+const passkeyIdInput = z.object({ passkeyId: z.uuid("Choose a passkey.") });
+const renameInput = z.object({
+  passkeyId: z.uuid("Choose a passkey."),
+  name: z
+    .string("Enter a name for the passkey.")
+    .trim()
+    .min(1, "Enter a name for the passkey.")
+    .max(PASSKEY_NAME_MAX, `Use at most ${PASSKEY_NAME_MAX} characters.`),
+});
+const PASSKEYS_UNAVAILABLE = "Passkeys are not available at this site address.";
+const PASSKEYS_NOT_ALLOWED = "Your admin does not allow passkeys.";
+const PASSKEY_NOT_ANSWERED = "The passkey could not be checked. Please try again.";
+
 const reauthInput = z.object({
   method: z.enum(["password", "code", "backup"], "Choose how to confirm."),
   password: z
@@ -192,7 +215,7 @@ export const turnOffTwoFactorMethod = action(
     const { policy } = viewer;
     if (policy.requireEnrollment) {
       const left = viewer.methods.filter((kind) => kind !== method);
-      if (!left.some((kind) => kind === "app" || policy.allowEmailMethod)) {
+      if (!left.some((kind) => allowedMethods(policy).includes(kind))) {
         return refuse("Your admin requires two-factor authentication. Set up another method before you turn this one off.");
       }
     }
@@ -321,5 +344,135 @@ export const emailReauthCode = action(own, async ({ viewer, db }): Promise<Actio
       return refuse(`Too many codes were sent in the last hour. You can ask for a new one after ${clock(sent.retryAt)}.`);
     case "not_sent":
       return refuse("The email could not be sent. Please try again in a moment.");
+  }
+});
+
+/**
+ * "Add a passkey", after the step-up: the options of the browser's ceremony, with a challenge bound to
+ * this session for 5 minutes. Its answer needs no step-up of its own: only this session, within
+ * minutes of confirming, can have that challenge.
+ */
+export const startPasskeySetup = action({ ...own, reauth: true }, async ({ viewer, db }) => {
+  const rp = await relyingParty();
+  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+  if (!viewer.policy.allowPasskeyMethod) return refuse(PASSKEYS_NOT_ALLOWED);
+  const options = await registrationOptions(db, rp, {
+    userId: viewer.user.id,
+    sessionId: viewer.sessionId,
+    email: viewer.user.email,
+    name: viewer.user.name,
+  });
+  if ("refused" in options) return refuse("You have as many passkeys as an account can hold. Remove one first.");
+  return { ok: true, options };
+});
+
+/** The browser's answer to "Add a passkey": checked, stored under a default name, then named by the person ("Rename"). */
+export const finishPasskeySetup = action({ ...own, input: ceremonyInput }, async (context): Promise<ActionResult<PasskeyAdded>> => {
+  const { viewer, db, request, input } = context;
+  const rp = await relyingParty();
+  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+  if (!viewer.policy.allowPasskeyMethod) return refuse(PASSKEYS_NOT_ALLOWED);
+  const response = readRegistration(input.response);
+  if (!response) return refuse(PASSKEY_NOT_ANSWERED);
+  const added = await addPasskey(db, rp, { userId: viewer.user.id, sessionId: viewer.sessionId }, response, request);
+  if (!added.ok) {
+    switch (added.reason) {
+      case "expired":
+        return refuse("Adding the passkey took too long. Please start again.");
+      case "duplicate":
+        return refuse("This passkey is already on an account.");
+      case "too_many":
+        return refuse("You have as many passkeys as an account can hold. Remove one first.");
+      case "refused":
+        return refuse("The passkey could not be verified for this site. Please try again.");
+    }
+  }
+  const backupCodes = added.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
+  // As with a code that confirms a new method: the passkey just proved is this session's second factor.
+  await db.execute(openReauthWindow(viewer.sessionId, now(), "second_factor"));
+  await keepOnlyThisSession(viewer);
+  await notify(viewer, passkeyAddedEmail({ name: viewer.user.name, passkeyName: added.passkey.name }));
+  revalidatePath(PAGE);
+  return {
+    ok: true,
+    passkey: added.passkey,
+    notice: `The passkey was added. Your other sessions were signed out.`,
+    ...(backupCodes ? { backupCodes } : {}),
+  };
+});
+
+export const renameOwnPasskey = action(
+  { ...own, input: renameInput, inputError: "first" },
+  async ({ viewer, db, request, input }): Promise<ActionResult<{ name: string }>> => {
+    const renamed = await renamePasskey(db, viewer.user.id, input.passkeyId, input.name, request);
+    if (!renamed.ok) {
+      return renamed.reason === "bad_name"
+        ? refuse("Enter a name for the passkey.", { fieldErrors: { name: "Enter a name for the passkey." } })
+        : refuse("This passkey is no longer on your account.");
+    }
+    revalidatePath(PAGE);
+    return { ok: true, name: renamed.name };
+  },
+);
+
+export const removeOwnPasskey = action(
+  { ...own, input: passkeyIdInput, reauth: true },
+  async ({ viewer, db, request, input }): Promise<ActionResult<{ notice: string }>> => {
+    const { policy } = viewer;
+    if (policy.requireEnrollment) {
+      const passkeys = await listPasskeys(db, viewer.user.id);
+      const lastPasskey = passkeys.every((passkey) => passkey.id === input.passkeyId);
+      const left = lastPasskey ? viewer.methods.filter((kind) => kind !== "passkey") : viewer.methods;
+      if (!left.some((kind) => allowedMethods(policy).includes(kind))) {
+        return refuse("Your admin requires two-factor authentication. Set up another method before you remove this passkey.");
+      }
+    }
+    const removed = await removePasskey(db, viewer.user.id, input.passkeyId, request);
+    if (!removed.ok) return refuse("This passkey is no longer on your account.");
+    await keepOnlyThisSession(viewer);
+    await notify(viewer, passkeyRemovedEmail({ name: viewer.user.name, passkeyName: removed.name }));
+    revalidatePath(PAGE);
+    const consequence = removed.lastMethod
+      ? " Two-factor authentication is off: your backup codes were deleted."
+      : removed.lastPasskey
+        ? " You have no passkey left."
+        : "";
+    return { ok: true, notice: `“${removed.name}” was removed.${consequence} Your other sessions were signed out.` };
+  },
+);
+
+/** "Confirm it's you" with a passkey: the options, with a challenge bound to this session. */
+export const passkeyReauthOptions = action(own, async ({ viewer, db }) => {
+  const rp = await relyingParty();
+  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+  if (!viewer.codeMethods.includes("passkey")) return refuse("Passkeys are not on for your account.");
+  const options = await stepUpPasskeyOptions(db, rp, { userId: viewer.user.id, sessionId: viewer.sessionId });
+  return options.ok ? { ok: true, options: options.options } : refuse("Passkeys are not on for your account.");
+});
+
+/** The passkey's answer: the same attempt rules as a code (a refused assertion counts; a closed prompt sends nothing). */
+export const reauthenticateWithPasskey = action({ ...own, input: ceremonyInput }, async ({ viewer, db, request, input }): Promise<ActionResult> => {
+  const rp = await relyingParty();
+  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+  const response = readAssertion(input.response);
+  if (!response) return refuse(PASSKEY_NOT_ANSWERED);
+  const session = { userId: viewer.user.id, sessionId: viewer.sessionId };
+  const binding = { purpose: "step_up" as const, ...session };
+  const result = await reauthenticateWithCode(db, session, { kind: "passkey", response, rp, binding }, request);
+  switch (result.kind) {
+    case "ok":
+      revalidatePath(PAGE);
+      return { ok: true };
+    case "invalid":
+      return refuse("This passkey was not accepted.");
+    case "retry":
+      return refuse("The passkey check took too long. Please try again.");
+    case "wait":
+      return refuse("Please try again in five minutes.");
+    case "locked":
+      if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
+      return refuse("Your account has been locked. Ask an admin to unlock it.");
+    case "throttled":
+      return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
   }
 });

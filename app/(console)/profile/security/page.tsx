@@ -4,6 +4,7 @@ import { BackupCodesCard } from "@/components/two-factor/backup-codes-card";
 import { describeBrowser } from "@/components/two-factor/browser-name";
 import { formatDateTime } from "@/components/two-factor/format";
 import { EmailMethodCard } from "@/components/two-factor/email-method-card";
+import { PasskeysCard } from "@/components/two-factor/passkeys-card";
 import { PasswordCard } from "@/components/two-factor/password-card";
 import { TrustedBrowsersCard, type TrustedBrowserRow } from "@/components/two-factor/trusted-browsers-card";
 import { Alert } from "@/components/ui/alert";
@@ -11,6 +12,7 @@ import { getDb } from "@/db/client";
 import { readTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
 import { requireViewer } from "@/lib/auth/viewer";
 import { appName } from "@/lib/env";
+import { relyingParty } from "@/lib/passkeys/relying-party";
 import { ownSecurity, type TrustedBrowser } from "@/lib/two-factor/own-security";
 
 export const metadata: Metadata = { title: "Two-Factor Authentication" };
@@ -19,7 +21,12 @@ export default async function SecurityPage() {
   // The viewer brings the methods, the policy and the re-authentication window; one statement more
   // reads the backup codes and the trusted browsers.
   const { user, methods, enabledAt, policy, mustEnroll, reauthenticated } = await requireViewer({ allowEnrollment: true });
-  const { backupCodes: backup, trustedBrowsers } = await ownSecurity(await getDb(), user.id);
+  const { backupCodes: backup, trustedBrowsers, passkeys } = await ownSecurity(await getDb(), user.id);
+  const passkeysUnavailable = !policy.allowPasskeyMethod
+    ? "Your admin does not allow passkeys."
+    : (await relyingParty()) === null
+      ? "Passkeys are not available at this site address."
+      : null;
   // The list of trusted browsers is shown only after "Confirm it's you".
   const browsers = reauthenticated ? await trustedBrowserRows(trustedBrowsers, user.id) : null;
   const name = appName();
@@ -37,14 +44,25 @@ export default async function SecurityPage() {
       {mustEnroll ? (
         <Alert tone="warning">
           {methods.length === 0
-            ? `Your admin requires two-factor authentication. Set up the authenticator app${policy.allowEmailMethod ? " or email" : ""} to keep using the console.`
-            : "Your admin now allows only the authenticator app. Set it up to keep using the console."}
+            ? `Your admin requires two-factor authentication. Set up ${policy.allowPasskeyMethod ? "a passkey, " : ""}the authenticator app${policy.allowEmailMethod ? " or email" : ""} to keep using the console.`
+            : `Your admin no longer allows the method you have. Set up ${policy.allowPasskeyMethod ? "a passkey or " : ""}the authenticator app to keep using the console.`}
         </Alert>
       ) : methods.length === 0 ? (
         <Alert tone="warning">
-          Two-factor authentication is off for your account. Set up the authenticator app (or email) to protect it.
+          Two-factor authentication is off for your account. Set up a passkey or the authenticator app (or email) to protect it.
         </Alert>
       ) : null}
+      <PasskeysCard
+        passkeys={passkeys.map((passkey) => ({
+          id: passkey.id,
+          name: passkey.name,
+          createdAt: formatDateTime(passkey.createdAt),
+          lastUsedAt: passkey.lastUsedAt ? formatDateTime(passkey.lastUsedAt) : "never",
+        }))}
+        unavailable={passkeysUnavailable}
+        account={user.email}
+        appName={name}
+      />
       <div className="grid gap-6 lg:grid-cols-2">
         <EmailMethodCard
           enabled={methods.includes("email")}
