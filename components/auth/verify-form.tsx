@@ -1,7 +1,14 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { cancelSignIn, passkeyOptions, sendEmailCode, verifyCode, verifyPasskey, type VerifyResult } from "@/app/(auth)/login/verify/actions";
+import {
+  cancelSignIn,
+  passkeyOptions,
+  sendEmailCode,
+  verifyCode,
+  verifyPasskey,
+  type VerifyResult,
+} from "@/app/(auth)/login/verify/actions";
 import { PasskeyButton, answerForm } from "@/components/passkeys/passkey-button";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
@@ -57,8 +64,8 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
       : !hasCode
         ? "Use your passkey or security key to finish signing in."
         : hasApp && !emailChosen
-        ? "Open your authenticator app and enter the 6-digit code for this account."
-        : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
+          ? "Open your authenticator app and enter the 6-digit code for this account."
+          : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
 
   // One choice for every way of answering: the passkey's answer sends it too.
   const rememberBox =
@@ -130,7 +137,13 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
 
       <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-4">
         <Button variant="ghost" className="px-2" onClick={() => setMode(mode === "code" ? "backup" : "code")}>
-          {mode === "code" ? "Use a backup code" : hasCode ? "Use an authentication code" : hasPasskey ? "Use a passkey" : "Use an authentication code"}
+          {mode === "code"
+            ? "Use a backup code"
+            : hasCode
+              ? "Use an authentication code"
+              : hasPasskey
+                ? "Use a passkey"
+                : "Use an authentication code"}
         </Button>
         {hasEmail && mode === "code" ? (
           <form action={requestEmail}>

@@ -11,7 +11,6 @@ type Block = string | { code: string } | { link: string; label: string };
 
 type Letter = { subject: string; heading: string; name: string; blocks: Block[] };
 
-
 const NOT_YOU = "If this wasn't you, tell your administrator right away.";
 const SESSIONS_ENDED = "For your safety, your other sessions were signed out and remembered browsers were forgotten.";
 

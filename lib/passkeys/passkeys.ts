@@ -77,13 +77,13 @@ const assertionShape = z.object({
 /** A registration answer from its JSON text, or null when it is not one. */
 export function readRegistration(text: string): RegistrationResponseJSON | null {
   const parsed = registrationShape.safeParse(parseJson(text));
-  return parsed.success ? (parsed.data) : null;
+  return parsed.success ? parsed.data : null;
 }
 
 /** An assertion from its JSON text, or null when it is not one. */
 export function readAssertion(text: string): AuthenticationResponseJSON | null {
   const parsed = assertionShape.safeParse(parseJson(text));
-  return parsed.success ? (parsed.data) : null;
+  return parsed.success ? parsed.data : null;
 }
 
 function parseJson(text: string): unknown {

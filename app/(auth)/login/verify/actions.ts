@@ -9,7 +9,13 @@ import { action, formAction, refuse, type ActionResult, type Refusal } from "@/l
 import { finishSignIn } from "@/lib/auth/finish-sign-in";
 import { clearChallengeCookie, readChallengeCookie, setTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
 import { secondFactorPasskeyOptions } from "@/lib/auth/passkey-sign-in";
-import { cancelSignIn as cancelPendingSignIn, codeStep, resendSignInCode, type ChallengeClaim, type CodeStepResult } from "@/lib/auth/sign-in-flow";
+import {
+  cancelSignIn as cancelPendingSignIn,
+  codeStep,
+  resendSignInCode,
+  type ChallengeClaim,
+  type CodeStepResult,
+} from "@/lib/auth/sign-in-flow";
 import { readAssertion } from "@/lib/passkeys/passkeys";
 import { relyingParty } from "@/lib/passkeys/relying-party";
 import { now } from "@/lib/clock";
@@ -66,7 +72,8 @@ async function answer(claim: ChallengeClaim & { callbackUrl: string }, result: C
       return refuse("The passkey check took too long. Please try again.");
   }
   const trusted = result.trustedBrowser;
-  if (trusted) await setTrustedBrowserCookie({ browserId: trusted.id, userId: claim.userId, expiresAt: trusted.expiresAt }, now().getTime());
+  if (trusted)
+    await setTrustedBrowserCookie({ browserId: trusted.id, userId: claim.userId, expiresAt: trusted.expiresAt }, now().getTime());
   await clearChallengeCookie();
   // finishSignIn ends in the redirect, signed in; it returns only when Auth.js refused the ticket.
   return refuse(await finishSignIn(result.ticket, result.mustEnroll ? "/profile/security" : claim.callbackUrl));

@@ -32,7 +32,15 @@ import {
   type Email,
 } from "@/lib/email/templates";
 import { stepUpPasskeyOptions } from "@/lib/auth/passkey-sign-in";
-import { addPasskey, readAssertion, readRegistration, registrationOptions, removePasskey, renamePasskey, listPasskeys } from "@/lib/passkeys/passkeys";
+import {
+  addPasskey,
+  readAssertion,
+  readRegistration,
+  registrationOptions,
+  removePasskey,
+  renamePasskey,
+  listPasskeys,
+} from "@/lib/passkeys/passkeys";
 import { PASSKEY_NAME_MAX } from "@/lib/passkeys/names";
 import { relyingParty } from "@/lib/passkeys/relying-party";
 import { hit } from "@/lib/rate-limit";
@@ -451,28 +459,31 @@ export const passkeyReauthOptions = action(own, async ({ viewer, db }) => {
 });
 
 /** The passkey's answer: the same attempt rules as a code (a refused assertion counts; a closed prompt sends nothing). */
-export const reauthenticateWithPasskey = action({ ...own, input: ceremonyInput }, async ({ viewer, db, request, input }): Promise<ActionResult> => {
-  const rp = await relyingParty();
-  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
-  const response = readAssertion(input.response);
-  if (!response) return refuse(PASSKEY_NOT_ANSWERED);
-  const session = { userId: viewer.user.id, sessionId: viewer.sessionId };
-  const binding = { purpose: "step_up" as const, ...session };
-  const result = await reauthenticateWithCode(db, session, { kind: "passkey", response, rp, binding }, request);
-  switch (result.kind) {
-    case "ok":
-      revalidatePath(PAGE);
-      return { ok: true };
-    case "invalid":
-      return refuse("This passkey was not accepted.");
-    case "retry":
-      return refuse("The passkey check took too long. Please try again.");
-    case "wait":
-      return refuse("Please try again in five minutes.");
-    case "locked":
-      if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
-      return refuse("Your account has been locked. Ask an admin to unlock it.");
-    case "throttled":
-      return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
-  }
-});
+export const reauthenticateWithPasskey = action(
+  { ...own, input: ceremonyInput },
+  async ({ viewer, db, request, input }): Promise<ActionResult> => {
+    const rp = await relyingParty();
+    if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+    const response = readAssertion(input.response);
+    if (!response) return refuse(PASSKEY_NOT_ANSWERED);
+    const session = { userId: viewer.user.id, sessionId: viewer.sessionId };
+    const binding = { purpose: "step_up" as const, ...session };
+    const result = await reauthenticateWithCode(db, session, { kind: "passkey", response, rp, binding }, request);
+    switch (result.kind) {
+      case "ok":
+        revalidatePath(PAGE);
+        return { ok: true };
+      case "invalid":
+        return refuse("This passkey was not accepted.");
+      case "retry":
+        return refuse("The passkey check took too long. Please try again.");
+      case "wait":
+        return refuse("Please try again in five minutes.");
+      case "locked":
+        if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
+        return refuse("Your account has been locked. Ask an admin to unlock it.");
+      case "throttled":
+        return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
+    }
+  },
+);
