@@ -48,11 +48,13 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
   const [remember, setRemember] = useState(false);
   const state = messages(latest === "passkey" ? passkeyAnswer : verified);
   const emailState = messages(emailed);
-  const [mode, setMode] = useState<"code" | "backup">("code");
   const hasApp = methods.includes("app");
   const hasEmail = methods.includes("email");
   const hasPasskey = methods.includes("passkey");
   const hasCode = hasApp || hasEmail;
+  // A sign-in whose only passkey stood for the password has backup codes left to answer with.
+  const backupOnly = !hasCode && !hasPasskey;
+  const [mode, setMode] = useState<"code" | "backup">(backupOnly ? "backup" : "code");
   const [emailChosen, setEmailChosen] = useState(!hasApp);
   const resendSeconds = useSecondsUntil(emailState.resendAt ?? resendAt);
   const isLocked = locked || state.locked;
@@ -136,15 +138,13 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
       </form>
 
       <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-4">
-        <Button variant="ghost" className="px-2" onClick={() => setMode(mode === "code" ? "backup" : "code")}>
-          {mode === "code"
-            ? "Use a backup code"
-            : hasCode
-              ? "Use an authentication code"
-              : hasPasskey
-                ? "Use a passkey"
-                : "Use an authentication code"}
-        </Button>
+        {backupOnly ? (
+          <span />
+        ) : (
+          <Button variant="ghost" className="px-2" onClick={() => setMode(mode === "code" ? "backup" : "code")}>
+            {mode === "code" ? "Use a backup code" : hasCode ? "Use an authentication code" : "Use a passkey"}
+          </Button>
+        )}
         {hasEmail && mode === "code" ? (
           <form action={requestEmail}>
             {hasApp && !emailChosen ? (
