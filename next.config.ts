@@ -16,7 +16,8 @@ const securityHeaders = [
 // What middleware.ts's matcher skips, in the same words (keep the two together): static files, the
 // icons, robots.txt and the health check. None is a page; one of them may answer with the prerendered
 // 404 page, whose scripts carry no nonce. So nothing runs there: styles, images and fonts of our own only.
-const SKIPPED_BY_MIDDLEWARE = "/:skipped(_next/static.*|_next/image.*|favicon\\.ico.*|favicon\\.svg.*|robots\\.txt.*|api/health)";
+const SKIPPED_BY_MIDDLEWARE =
+  "/:skipped(_next/static.*|_next/image.*|favicon\\.ico.*|favicon\\.svg.*|icon\\.svg.*|robots\\.txt.*|api/health)";
 const STATIC_POLICY = [
   "default-src 'none'",
   "style-src 'self'",
@@ -29,6 +30,8 @@ const STATIC_POLICY = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // The development badge sits bottom-left by default, over the sidebar's signed-in name.
+  devIndicators: { position: "bottom-right" },
   // Compression is the platform's or the proxy's (Vercel's edge, nginx, Caddy), off this server's CPU:
   // gzip of each HTML page cost about 2 ms of server CPU here (docs/BENCHMARKS.md).
   compress: false,

@@ -33,6 +33,7 @@ export const AUDIT_TYPES = [
   "trusted_browser.revoked",
   "password.changed",
   "password.change_failed",
+  "password.reset",
   "reauth.succeeded",
   "reauth.failed",
   "passkey.added",

@@ -83,7 +83,7 @@ export function AuditFilters({
       </div>
       <DateFilter field="from" label="From" search={search} days={days} />
       <DateFilter field="to" label="To" search={search} days={days} />
-      <FilterButtons label="Filter" clearHref="/settings/security/audit-log" filtered={filtered} />
+      <FilterButtons label="Search" clearHref="/settings/security/audit-log" filtered={filtered} />
       {dateMessage ? (
         <div id={DATE_ERROR_ID} className="basis-full">
           <Alert>{dateMessage}</Alert>

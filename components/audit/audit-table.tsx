@@ -13,7 +13,7 @@ function formatTime(date: Date): string {
 }
 
 function Person({ person }: { person: AuditRow["actor"] }) {
-  if (!person) return <span className="text-slate-400">—</span>;
+  if (!person) return <span className="text-slate-600">—</span>;
   return (
     <>
       <span className="block text-slate-900">{person.name}</span>
@@ -65,7 +65,7 @@ export function AuditTable({ events, compact = false }: { events: AuditRow[]; co
                   >
                     {eventLabel(event.type)}
                   </span>
-                  {compact ? null : <code className="mt-1 block text-xs text-slate-400">{event.type}</code>}
+                  {compact ? null : <code className="mt-1 block text-xs text-slate-600">{event.type}</code>}
                   {details.length > 0 && !compact ? (
                     <ul className="mt-1 text-xs text-slate-500">
                       {details.map((line) => (

@@ -26,6 +26,7 @@ const LABELS: Record<string, string> = {
   "trusted_browser.revoked": "Remembered browser revoked",
   "password.changed": "Password changed",
   "password.change_failed": "Password change failed",
+  "password.reset": "Password reset",
   "reauth.succeeded": "Re-authenticated",
   "reauth.failed": "Re-authentication failed",
   "passkey.added": "Passkey added",

@@ -25,9 +25,11 @@ type Props = {
   allowed: boolean;
   lastMethod: boolean;
   appName: string;
+  /** When it was turned on, as the page formats times; null while off. */
+  since?: string | null;
 };
 
-export function EmailMethodCard({ enabled, email, allowed, lastMethod, appName }: Props) {
+export function EmailMethodCard({ enabled, email, allowed, lastMethod, appName, since = null }: Props) {
   const [dialog, setDialog] = useState<"code" | "turn-off" | null>(null);
   const [sent, setSent] = useState<EmailSetupStarted | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -74,9 +76,12 @@ export function EmailMethodCard({ enabled, email, allowed, lastMethod, appName }
         badge={<StatusBadge on={enabled} />}
         description={
           enabled ? (
-            <p>
-              Sign-in codes go to <span className="font-medium text-slate-800">{email}</span>.
-            </p>
+            <>
+              <p>
+                Sign-in codes go to <span className="font-medium text-slate-800">{email}</span>.
+              </p>
+              {since ? <p className="mt-1 text-xs text-slate-600">On since {since}</p> : null}
+            </>
           ) : (
             <>
               <p>

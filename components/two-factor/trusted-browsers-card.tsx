@@ -65,7 +65,7 @@ export function TrustedBrowsersCard({ browsers, everyLogin, hasTwoFactor }: Prop
               {!hasTwoFactor
                 ? "No browser is trusted. Browsers can skip the code only once two-factor authentication is on."
                 : everyLogin
-                  ? "No browser is trusted: your admin asks for a code at every sign-in."
+                  ? "No browser is trusted: the 2FA policy asks for a code at every sign-in."
                   : "No browser is trusted. When you tick “Don't ask again” at sign-in, that browser appears here."}
             </p>
           ) : (

@@ -264,7 +264,7 @@ test("the audit log pages with Older and Newer and exports the filter as CSV wit
 
   await page.getByLabel("Type").selectOption("sign_in.failed");
   await page.getByLabel("User").fill(target.email);
-  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/type=sign_in\.failed/);
   await expect(page.getByRole("row").filter({ hasText: "HYPERLINK" }).first()).toBeVisible();
 

@@ -123,6 +123,7 @@ test("responses the middleware skips get the same headers and a policy under whi
     "/favicon.ico",
     "/robots.txt",
     "/favicon.svg",
+    "/icon.svg",
     "/_next/static/nope.js",
     "/_next/static/chunks/x.css",
     "/_next/staticx",

@@ -68,6 +68,7 @@ export default async function SecurityPage() {
           enabled={methods.includes("email")}
           email={user.email}
           allowed={policy.allowEmailMethod}
+          since={enabledAt.email ? formatDateTime(enabledAt.email) : null}
           lastMethod={lastMethod}
           appName={name}
         />
