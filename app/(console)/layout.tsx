@@ -8,7 +8,8 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <Sidebar user={{ name: user.name, email: user.email, role: user.role }} mustEnroll={mustEnroll} />
-      <main id="content" className="flex-1 px-4 py-6 md:px-10 md:py-10">
+      {/* min-w-0: a wide table scrolls inside its card instead of widening the page. */}
+      <main id="content" className="min-w-0 flex-1 px-4 py-6 md:px-10 md:py-10">
         {/* "Confirm it's you" for every page's sensitive changes: the profile's and the admin's rescues alike. */}
         <ReauthProvider methods={codeMethods}>
           <div className="mx-auto max-w-5xl">{children}</div>

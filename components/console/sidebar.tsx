@@ -2,6 +2,7 @@
 import { Logo } from "@/components/logo";
 import type { Role } from "@/db/schema";
 import { signOutAction } from "@/app/(console)/actions";
+import { MobileMenu } from "./mobile-menu";
 import { NavLink } from "./nav-link";
 
 type NavGroup = { title: string; sections: { title: string; links: { href: string; label: string }[] }[] };
@@ -32,22 +33,9 @@ function navigation(role: Role, mustEnroll: boolean): NavGroup[] {
 }
 
 export function Sidebar({ user, mustEnroll }: { user: { name: string; email: string; role: Role }; mustEnroll: boolean }) {
-  return (
-    <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:flex md:h-screen md:w-64 md:flex-col md:border-r md:border-b-0">
-      <a
-        href="#content"
-        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2"
-      >
-        Skip to content
-      </a>
-      <div className="flex items-center justify-between px-5 py-4">
-        <NavLink href="/" exact className="rounded-md">
-          <Logo />
-        </NavLink>
-        <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">
-          {user.role === "admin" ? "Admin" : "Agent"}
-        </span>
-      </div>
+  // The navigation and the signed-in person: in the sidebar from md up, behind "Menu" below it.
+  const content = (
+    <>
       <nav aria-label="Main" className="flex-1 overflow-y-auto px-3 pb-4">
         {mustEnroll ? null : (
           <NavLink href="/" exact>
@@ -56,10 +44,10 @@ export function Sidebar({ user, mustEnroll }: { user: { name: string; email: str
         )}
         {navigation(user.role, mustEnroll).map((group) => (
           <div key={group.title} className="mt-5">
-            <p className="px-2 text-xs font-semibold tracking-wide text-slate-500 uppercase">{group.title}</p>
+            <p className="px-2 text-xs font-semibold tracking-wide text-slate-600 uppercase">{group.title}</p>
             {group.sections.map((section) => (
               <div key={section.title} className="mt-2">
-                <p className="px-2 py-1 text-xs font-medium text-slate-500">{section.title}</p>
+                <p className="px-2 py-1 text-xs font-medium text-slate-600">{section.title}</p>
                 <ul className="flex flex-col gap-0.5">
                   {section.links.map((link) => (
                     <li key={link.href}>
@@ -75,7 +63,7 @@ export function Sidebar({ user, mustEnroll }: { user: { name: string; email: str
       <div className="flex items-center justify-between gap-2 border-t border-slate-200 px-5 py-4">
         <div className="min-w-0">
           <p className="truncate text-sm font-medium">{user.name}</p>
-          <p className="truncate text-xs text-slate-500">{user.email}</p>
+          <p className="truncate text-xs text-slate-600">{user.email}</p>
         </div>
         <form action={signOutAction}>
           <button
@@ -86,6 +74,28 @@ export function Sidebar({ user, mustEnroll }: { user: { name: string; email: str
           </button>
         </form>
       </div>
+    </>
+  );
+  return (
+    <aside className="border-b border-slate-200 bg-white md:sticky md:top-0 md:flex md:h-screen md:w-64 md:shrink-0 md:flex-col md:border-r md:border-b-0">
+      <a
+        href="#content"
+        className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
+        Skip to content
+      </a>
+      <div className="flex items-center justify-between px-5 py-4">
+        <NavLink href="/" exact className="rounded-md">
+          <Logo />
+        </NavLink>
+        <div className="flex items-center gap-3">
+          <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">
+            {user.role === "admin" ? "Admin" : "Agent"}
+          </span>
+          <MobileMenu>{content}</MobileMenu>
+        </div>
+      </div>
+      <div className="hidden md:flex md:min-h-0 md:flex-1 md:flex-col">{content}</div>
     </aside>
   );
 }
