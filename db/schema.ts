@@ -141,7 +141,11 @@ export const backupCodes = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     batchId: uuid("batch_id").notNull(),
+    // The keyed hash checks a code; the encrypted copy (AES-256-GCM under ENCRYPTION_KEY, bound to the
+    // user and the batch) is what "View Backup Codes" shows. Null for batches made before it existed.
     codeHash: text("code_hash").notNull(),
+    codeEncrypted: text("code_encrypted"),
+    position: smallint("position"),
     createdAt: ts("created_at").notNull(),
     usedAt: ts("used_at"),
   },

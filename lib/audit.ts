@@ -25,6 +25,7 @@ export const AUDIT_TYPES = [
   "two_factor.reset_by_admin",
   "backup_codes.generated",
   "backup_codes.used",
+  "backup_codes.viewed",
   "admin_backup_code.issued",
   "admin_backup_code.used",
   "policy.updated",

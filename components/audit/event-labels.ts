@@ -18,6 +18,7 @@ const LABELS: Record<string, string> = {
   "two_factor.reset_by_admin": "2FA reset by admin",
   "backup_codes.generated": "Backup codes generated",
   "backup_codes.used": "Backup code used",
+  "backup_codes.viewed": "Backup codes viewed",
   "admin_backup_code.issued": "Admin backup code issued",
   "admin_backup_code.used": "Admin backup code used",
   "policy.updated": "2FA policy changed",

@@ -1,9 +1,10 @@
-// Backup codes: how many are left and when they were made. They are stored hashed, so "View" can only
-// explain that and offer a new batch; a new batch is shown once.
+// Backup codes: how many are left and when they were made. "View Backup Codes" shows the current batch
+// again after the step-up (each view audited and emailed); a batch made before codes were kept to be
+// shown again can only be replaced.
 "use client";
 
 import { useState } from "react";
-import { generateNewBackupCodes } from "@/app/(console)/profile/security/actions";
+import { generateNewBackupCodes, viewOwnBackupCodes } from "@/app/(console)/profile/security/actions";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -26,7 +27,19 @@ const LOW = 3;
 export function BackupCodesCard({ available, remaining, total, createdAt, account, appName }: Props) {
   const [dialog, setDialog] = useState<"view" | "generate" | null>(null);
   const [backupCodes, setBackupCodes] = useState<string[] | null>(null);
+  const [viewed, setViewed] = useState<{ codes: string[]; used: boolean[]; createdAt: Date } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+
+  const view = useSecurityAction(() => viewOwnBackupCodes(), {
+    onDone: (result) => {
+      if (result.kind === "hash_only") return setDialog("view");
+      setViewed({
+        codes: result.codes.map((entry) => entry.code),
+        used: result.codes.map((entry) => entry.used),
+        createdAt: new Date(result.createdAt),
+      });
+    },
+  });
 
   const generate = useSecurityAction(() => generateNewBackupCodes(), {
     onDone: (result) => {
@@ -40,7 +53,9 @@ export function BackupCodesCard({ available, remaining, total, createdAt, accoun
   function open(which: "view" | "generate") {
     setNotice(null);
     generate.clearFailure();
-    setDialog(which);
+    view.clearFailure();
+    if (which === "view") void view.run();
+    else setDialog(which);
   }
 
   const noneLeft = available && remaining === 0;
@@ -74,6 +89,7 @@ export function BackupCodesCard({ available, remaining, total, createdAt, accoun
             ) : null}
             {notice ? <Alert tone="success">{notice}</Alert> : null}
             {generate.failure && dialog === null ? <Alert>{generate.failure.error}</Alert> : null}
+            {view.failure ? <Alert>{view.failure.error}</Alert> : null}
             <Actions>
               <Button variant="secondary" onClick={() => open("view")}>
                 View Backup Codes
@@ -89,8 +105,8 @@ export function BackupCodesCard({ available, remaining, total, createdAt, accoun
       <Dialog open={dialog === "view"} onClose={() => setDialog(null)} title="Your backup codes">
         <div className="flex flex-col gap-4 text-sm text-slate-700">
           <p>
-            For your safety, backup codes are stored in a form that cannot be turned back into the codes, so they cannot be shown again. Use
-            the copy you saved when they were made.
+            These codes were made before {appName} kept them to be shown again: only their fingerprints are stored, so they cannot be shown.
+            Use the copy you saved when they were made, or generate new ones, which you can see again later.
           </p>
           <dl className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-slate-50 px-4 py-3">
             <div>
@@ -133,6 +149,13 @@ export function BackupCodesCard({ available, remaining, total, createdAt, accoun
       </Dialog>
 
       <BackupCodesDialog codes={backupCodes} account={account} appName={appName} onClose={() => setBackupCodes(null)} />
+      <BackupCodesDialog
+        codes={viewed?.codes ?? null}
+        viewed={viewed ?? undefined}
+        account={account}
+        appName={appName}
+        onClose={() => setViewed(null)}
+      />
     </>
   );
 }

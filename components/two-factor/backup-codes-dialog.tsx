@@ -1,4 +1,5 @@
-// The one time backup codes are readable: a new batch, with Download, Copy and Done.
+// Backup codes on screen, with Download, Copy and Done: a new batch, or the current one seen again
+// ("View Backup Codes", after the step-up), where the used ones are marked and left out of the copy.
 "use client";
 
 import { useState } from "react";
@@ -7,17 +8,24 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { backupCodesFileName, backupCodesFileText } from "./backup-codes-file";
 
-type Props = { codes: string[] | null; account: string; appName: string; onClose: () => void };
+type Props = {
+  codes: string[] | null;
+  account: string;
+  appName: string;
+  onClose: () => void;
+  /** Seen again: which codes are used, and when the batch was made. */
+  viewed?: { used: boolean[]; createdAt: Date };
+};
 
-export function BackupCodesDialog({ codes, account, appName, onClose }: Props) {
+export function BackupCodesDialog({ codes, account, appName, onClose, viewed }: Props) {
   return (
     <Dialog
       open={codes !== null}
       onClose={onClose}
-      title="Save your backup codes"
-      description={`Each code signs you in to ${appName} once, when you cannot use your authenticator app or email.`}
+      title={viewed ? "Your backup codes" : "Save your backup codes"}
+      description={`Each code signs you in to ${appName} once, when you cannot use your other methods.`}
     >
-      {codes ? <BackupCodesContent codes={codes} account={account} appName={appName} onDone={onClose} /> : null}
+      {codes ? <BackupCodesContent codes={codes} account={account} appName={appName} onDone={onClose} viewed={viewed} /> : null}
     </Dialog>
   );
 }
@@ -27,17 +35,20 @@ function BackupCodesContent({
   account,
   appName,
   onDone,
+  viewed,
 }: {
   codes: string[];
   account: string;
   appName: string;
   onDone: () => void;
+  viewed?: { used: boolean[]; createdAt: Date };
 }) {
   const [copyState, setCopyState] = useState<"idle" | "copied" | "blocked">("idle");
+  const unused = codes.filter((_, index) => !viewed?.used[index]);
 
   // Built in the browser as a Blob: the codes never travel in a URL or a second request.
   function download() {
-    const text = backupCodesFileText(codes, { appName, account, createdAt: new Date() });
+    const text = backupCodesFileText(unused, { appName, account, createdAt: viewed?.createdAt ?? new Date() });
     const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
     const link = document.createElement("a");
     link.href = url;
@@ -50,7 +61,7 @@ function BackupCodesContent({
 
   async function copy() {
     try {
-      await navigator.clipboard.writeText(codes.join("\n"));
+      await navigator.clipboard.writeText(unused.join("\n"));
       setCopyState("copied");
     } catch {
       setCopyState("blocked");
@@ -59,20 +70,32 @@ function BackupCodesContent({
 
   return (
     <div className="flex flex-col gap-4">
-      <Alert tone="warning">
-        These codes are shown only now. Save them somewhere safe before you close this window: you cannot see them again.
-      </Alert>
+      {viewed ? (
+        <Alert tone="info">Anyone who sees these codes can use them. This view was recorded, and we emailed you about it.</Alert>
+      ) : (
+        <Alert tone="warning">
+          Save these codes somewhere safe before you close this window. You can see them again later, after confirming it&apos;s you.
+        </Alert>
+      )}
       <ol
         aria-label="Backup codes"
         className="grid grid-cols-2 gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-slate-50 px-5 py-4 font-mono text-sm text-slate-900"
       >
-        {codes.map((code) => (
-          <li key={code} className="tracking-wide">
-            {code}
-          </li>
-        ))}
+        {codes.map((code, index) =>
+          viewed?.used[index] ? (
+            <li key={code} className="tracking-wide text-slate-600">
+              <s>{code}</s> <span className="font-sans text-xs">used</span>
+            </li>
+          ) : (
+            <li key={code} className="tracking-wide">
+              {code}
+            </li>
+          ),
+        )}
       </ol>
-      <p className="text-xs text-slate-500">Each code works once. Generating new codes makes these stop working.</p>
+      <p className="text-xs text-slate-600">
+        Each code works once. Generating new codes makes these stop working.{viewed ? " Download and Copy leave out the used ones." : ""}
+      </p>
       <div className="flex flex-wrap items-center justify-end gap-2">
         <p role="status" className="mr-auto text-sm text-slate-600">
           {copyState === "copied" ? "Copied." : copyState === "blocked" ? "Copying was blocked: use Download." : ""}

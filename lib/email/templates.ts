@@ -97,6 +97,18 @@ function passkeyNotice(input: { name: string; passkeyName: string }, change: str
   });
 }
 
+export function backupCodesViewedEmail(input: { name: string }): Email {
+  return compose({
+    subject: "Your backup codes were viewed",
+    heading: "Your backup codes were viewed",
+    name: input.name,
+    blocks: [
+      `Someone signed in to your ${appName()} account confirmed it was them and viewed your backup codes.`,
+      "If this wasn't you, generate new codes at once (the ones seen stop working) and tell your administrator.",
+    ],
+  });
+}
+
 export function backupCodesGeneratedEmail(input: { name: string }): Email {
   return compose({
     subject: "New backup codes were generated",

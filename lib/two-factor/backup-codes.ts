@@ -1,12 +1,14 @@
-// Personal backup codes: ten single-use codes per batch, stored hashed, for when the user's method is out of reach.
+// Personal backup codes: ten single-use codes per batch, for when the user's method is out of reach. Each
+// is checked against its keyed hash; an encrypted copy lets its owner see the batch again after a
+// step-up ("View Backup Codes"), each time audited and emailed (SECURITY.md 41).
 import { randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { timestamptz } from "@/db/sql";
+import { asDate, query, timestamptz, withParts } from "@/db/sql";
 import { backupCodes } from "@/db/schema";
-import { recordEvent } from "../audit";
+import { auditPart, recordEvent } from "../audit";
 import { now } from "../clock";
-import { hashCode, randomBackupCode } from "../crypto";
+import { decryptSecret, encryptSecret, hashCode, randomBackupCode } from "../crypto";
 import { normalizeBackupCode } from "./code-format";
 import type { RequestContext } from "../request";
 import { lockUserRow } from "../users";
@@ -26,9 +28,16 @@ export async function generateBackupCodes(db: Queryable, userId: string, context
     await tx.delete(backupCodes).where(eq(backupCodes.userId, userId));
     const batchId = randomUUID();
     const createdAt = now();
-    await tx
-      .insert(backupCodes)
-      .values(codes.map((code) => ({ userId, batchId, createdAt, codeHash: hashCode(userId, normalizeBackupCode(code)!) })));
+    await tx.insert(backupCodes).values(
+      codes.map((code, position) => ({
+        userId,
+        batchId,
+        createdAt,
+        position,
+        codeHash: hashCode(userId, normalizeBackupCode(code)!),
+        codeEncrypted: encryptSecret(code, sealContext(userId, batchId)),
+      })),
+    );
     await raiseSessionVersion(tx, userId);
     await revokeTrustedBrowsers(tx, userId);
     await recordEvent(tx, {
@@ -51,3 +60,35 @@ export function spendBackupCode(id: string, at: Date): SQL {
 }
 
 export type BackupCodeStatus = { total: number; remaining: number; createdAt: Date | null };
+
+/** What a code's encryption is bound to: a copy moved to another user's or batch's row does not open. */
+function sealContext(userId: string, batchId: string): string {
+  return `backup-code:${userId}:${batchId}`;
+}
+
+export type ViewedBackupCodes =
+  | { kind: "codes"; codes: { code: string; used: boolean }[]; createdAt: Date }
+  /** A batch made before codes were kept to be shown again: only a new batch can be seen. */
+  | { kind: "hash_only"; createdAt: Date }
+  | { kind: "none" };
+
+/**
+ * "View Backup Codes": the current batch in its order, each marked used or not, read in the statement
+ * that writes the `backup_codes.viewed` event (the caller asks for the step-up and sends the email).
+ */
+export async function viewBackupCodes(db: Queryable, userId: string, context: RequestContext): Promise<ViewedBackupCodes> {
+  const at = now();
+  const rows = await query<{ batch_id: string; code_encrypted: string | null; used: boolean; created_at: string | Date }>(
+    db,
+    sql`${withParts({
+      batch: sql`select 1 from backup_codes where user_id = ${userId} limit 1`,
+      event: auditPart({ type: "backup_codes.viewed", actorId: userId, subjectId: userId, context }, { at, onlyIf: "batch" }),
+    })} select batch_id, code_encrypted, used_at is not null as used, created_at from backup_codes
+      where user_id = ${userId} order by position nulls last, id`,
+  );
+  if (rows.length === 0) return { kind: "none" };
+  const createdAt = asDate(rows[0].created_at);
+  if (rows.some((row) => row.code_encrypted === null)) return { kind: "hash_only", createdAt };
+  const codes = rows.map((row) => ({ code: decryptSecret(row.code_encrypted!, sealContext(userId, row.batch_id)), used: row.used }));
+  return { kind: "codes", codes, createdAt };
+}

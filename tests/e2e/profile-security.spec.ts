@@ -97,7 +97,7 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
   await enter.getByRole("button", { name: "Verify" }).click();
 
   const codesDialog = page.getByRole("dialog", { name: "Save your backup codes" });
-  await expect(codesDialog).toContainText("shown only now");
+  await expect(codesDialog).toContainText("Save these codes somewhere safe");
   const codes = (await codesDialog.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts()).map((code) =>
     code.trim(),
   );
@@ -293,12 +293,22 @@ test.describe("once the re-authentication window has passed", () => {
     await expect(region(page, "Authenticator app authentication")).toContainText("was reset");
     await latestEmail(await context.newPage(), agent.email, /Authenticator app authentication was reset/);
 
+    // Seeing the codes again is behind the step-up, and each view is emailed.
     await ageReauthentication(page);
     await region(page, "Backup codes").getByRole("button", { name: "View Backup Codes" }).click();
-    const view = page.getByRole("dialog", { name: "Your backup codes" });
-    await expect(view).toContainText("cannot be shown again");
-    await view.getByRole("button", { name: "Generate new codes" }).click();
     await confirmWithCode(page, newSecret);
+    const view = page.getByRole("dialog", { name: "Your backup codes" });
+    const seen = await view.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts();
+    expect(seen.map((code) => code.trim())).toEqual(oldCodes);
+    await expect(view).toContainText("This view was recorded");
+    await view.getByRole("button", { name: "Done" }).click();
+    await latestEmail(await context.newPage(), agent.email, /Your backup codes were viewed/);
+
+    await region(page, "Backup codes").getByRole("button", { name: "Generate new codes" }).click();
+    await page
+      .getByRole("dialog", { name: "Generate new backup codes?" })
+      .getByRole("button", { name: "Generate new codes" })
+      .click();
     const newCodes = await closeBackupCodes(page);
     expect(newCodes).toHaveLength(10);
     expect(newCodes.filter((code) => oldCodes.includes(code))).toEqual([]);

@@ -12,6 +12,7 @@ import {
   generateNewBackupCodes,
   reauthenticate,
   startAppSetup,
+  viewOwnBackupCodes,
 } from "@/app/(console)/profile/security/actions";
 import { addAgent, issueBackupCode, resetTwoFactor, unlockPerson } from "@/app/(console)/settings/people/agents/actions";
 import { savePolicy } from "@/app/(console)/settings/security/2fa-policy/actions";
@@ -19,6 +20,7 @@ import { NEEDS_OWN_SECOND_FACTOR, NEEDS_REAUTH } from "@/lib/action";
 import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { advanceClock, freezeClock, now } from "@/lib/clock";
 import { beginAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
+import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
 import { totpCodeAt } from "@/lib/two-factor/totp";
 import { TEST_PASSWORD, createTestUser, createUserSession, resetDatabase } from "../support/db";
@@ -76,6 +78,28 @@ describe("finding 1: the password alone does not confirm an account that has a s
     expect(answer).toMatchObject({ ok: false });
     expect(await generateNewBackupCodes()).toEqual(NEEDS_REAUTH);
     expect(await counts()).toEqual(before);
+  });
+
+  it("the backup codes are shown again only after a step-up with the second factor, and each view is emailed", async () => {
+    const db = await getDb();
+    const { user, secret } = await withApp(await createTestUser());
+    const codes = await generateBackupCodes(db, user.id, context);
+    const [fresh] = await db.select().from(users).where(eq(users.id, user.id));
+    await holdSessionCookie(fresh, await createUserSession(user.id, context, "password"));
+    // A session the password alone opened (a phished password and a stolen cookie) sees nothing.
+    expect(await viewOwnBackupCodes()).toEqual(NEEDS_REAUTH);
+    expect(await reauthenticate(form({ method: "password", password: TEST_PASSWORD }))).toMatchObject({ ok: false });
+    expect(await viewOwnBackupCodes()).toEqual(NEEDS_REAUTH);
+    // The next step's code: the one that confirmed the app is spent.
+    advanceClock(30_000);
+    expect(await reauthenticate(form({ method: "code", code: totpCodeAt(secret, now()) }))).toEqual({ ok: true });
+    const shown = await viewOwnBackupCodes();
+    expect(shown).toMatchObject({ ok: true, kind: "codes" });
+    if (!shown.ok || !("codes" in shown)) throw new Error("no codes");
+    expect(shown.codes.map((entry) => entry.code)).toEqual(codes);
+    const [mail] = await db.select().from(outboxMessages).where(eq(outboxMessages.subject, "Your backup codes were viewed"));
+    expect(mail?.to).toBe(user.email);
+    expect(mail.text).not.toContain(shown.codes[0].code);
   });
 
   it("a window the password opened (a sign-in that skipped the code) does not count once a method is on", async () => {

@@ -21,7 +21,7 @@ describe("the backup codes dialog", () => {
         .getAllByRole("listitem")
         .map((item) => item.textContent),
     ).toEqual(CODES);
-    expect(dialog).toHaveTextContent(/shown only now/);
+    expect(dialog).toHaveTextContent(/Save these codes somewhere safe/);
   });
 
   it("downloads a text file built in the browser, naming the app and the account", async () => {

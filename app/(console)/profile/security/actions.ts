@@ -22,6 +22,7 @@ import { trySendEmail } from "@/lib/email/try-send";
 import {
   accountLockedEmail,
   backupCodesGeneratedEmail,
+  backupCodesViewedEmail,
   passkeyAddedEmail,
   passkeyRemovedEmail,
   passwordChangedEmail,
@@ -45,7 +46,7 @@ import { PASSKEY_NAME_MAX } from "@/lib/passkeys/names";
 import { relyingParty } from "@/lib/passkeys/relying-party";
 import { hit } from "@/lib/rate-limit";
 import { beginAppSetup, cancelAppSetup, confirmAppSetup } from "@/lib/two-factor/app-method";
-import { generateBackupCodes } from "@/lib/two-factor/backup-codes";
+import { generateBackupCodes, viewBackupCodes } from "@/lib/two-factor/backup-codes";
 import { backupCode, sixDigitCode } from "@/lib/two-factor/code-format";
 import { RESEND_COOLDOWN_MS } from "@/lib/two-factor/email-codes";
 import { beginEmailSetup, confirmEmailSetup } from "@/lib/two-factor/email-method";
@@ -234,6 +235,25 @@ export const turnOffTwoFactorMethod = action(
     revalidatePath(PAGE);
     const consequence = result.lastMethod ? " Your backup codes were deleted and trusted browsers forgotten." : "";
     return { ok: true, notice: `${METHOD_NAMES[method]} is off.${consequence} Your other sessions were signed out.` };
+  },
+);
+
+export type BackupCodesShown =
+  { kind: "codes"; codes: { code: string; used: boolean }[]; createdAt: string } | { kind: "hash_only"; createdAt: string };
+
+/**
+ * "View Backup Codes": the current batch again, after a step-up with the second factor (the codes are
+ * one), each view audited and emailed. A batch made before codes were kept to be shown cannot be.
+ */
+export const viewOwnBackupCodes = action(
+  { ...own, reauth: true },
+  async ({ viewer, db, request }): Promise<ActionResult<BackupCodesShown>> => {
+    if (viewer.methods.length === 0) return refuse("Turn on a method before you make backup codes.");
+    const viewed = await viewBackupCodes(db, viewer.user.id, request);
+    if (viewed.kind === "none") return refuse("You have no backup codes yet. Generate them first.");
+    if (viewed.kind === "hash_only") return { ok: true, kind: "hash_only", createdAt: viewed.createdAt.toISOString() };
+    await notify(viewer, backupCodesViewedEmail({ name: viewer.user.name }));
+    return { ok: true, kind: "codes", codes: viewed.codes, createdAt: viewed.createdAt.toISOString() };
   },
 );
 
