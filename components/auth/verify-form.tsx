@@ -35,9 +35,13 @@ function messages(result: VerifyResult | null): Shown {
   return "reauth" in result ? { error: result.error } : result;
 }
 
-function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+/** "4:05": what is left of a wait, to the second. */
+function minutesAndSeconds(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
+
+/** How the person answers: the app's code, an emailed code, a backup code (or, above them all, a passkey). */
+type Mode = "app" | "email" | "backup";
 
 export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked, resendAt }: Props) {
   const [verified, verify] = useActionState<VerifyResult | null, FormData>(verifyCode, null);
@@ -46,28 +50,50 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
   const [passkeyAnswer, setPasskeyAnswer] = useState<VerifyResult | null>(null);
   const [latest, setLatest] = useState<"code" | "passkey">("code");
   const [remember, setRemember] = useState(false);
-  const state = messages(latest === "passkey" ? passkeyAnswer : verified);
-  const emailState = messages(emailed);
   const hasApp = methods.includes("app");
   const hasEmail = methods.includes("email");
   const hasPasskey = methods.includes("passkey");
-  const hasCode = hasApp || hasEmail;
-  // A sign-in whose only passkey stood for the password has backup codes left to answer with.
-  const backupOnly = !hasCode && !hasPasskey;
-  const [mode, setMode] = useState<"code" | "backup">(backupOnly ? "backup" : "code");
-  const [emailChosen, setEmailChosen] = useState(!hasApp);
+  const [mode, setMode] = useState<Mode>(hasApp ? "app" : hasEmail ? "email" : "backup");
+  // A message belongs to the mode it came from: switching modes leaves it behind.
+  const [answeredIn, setAnsweredIn] = useState<Mode | null>(null);
+  // Each code sent remounts the field, so a refused code does not stay in it.
+  const [sent, setSent] = useState(0);
+  const answer = messages(latest === "passkey" ? passkeyAnswer : verified);
+  // A wait's message goes once the wait is over, as does one from a mode left since.
+  const state = latest === "passkey" || answeredIn === mode ? answer : {};
+  const emailState = messages(emailed);
   const resendSeconds = useSecondsUntil(emailState.resendAt ?? resendAt);
-  const isLocked = locked || state.locked;
-  const waitUntil = state.retryAt ?? retryAt;
+  const isLocked = locked || Boolean(answer.locked);
+  const waitSeconds = useSecondsUntil(answer.retryAt ?? retryAt);
+  const waiting = !isLocked && waitSeconds > 0;
+  const error = state.retryAt && !waiting ? undefined : state.error;
+  const codeMode = mode === "app" || mode === "email";
+
+  function switchTo(next: Mode) {
+    setMode(next);
+    setAnsweredIn(null);
+  }
+
+  if (isLocked) {
+    // Nothing can be answered now: only the way out is offered.
+    return (
+      <div className="mt-2 flex flex-col gap-4">
+        <Alert>Your account has been locked. Ask an admin to unlock it.</Alert>
+        <form action={cancelSignIn}>
+          <SubmitButton variant="secondary" className="w-full">
+            Cancel
+          </SubmitButton>
+        </form>
+      </div>
+    );
+  }
 
   const instructions =
     mode === "backup"
       ? "Enter one of your backup codes, or a one-time code from your admin."
-      : !hasCode
-        ? "Use your passkey or security key to finish signing in."
-        : hasApp && !emailChosen
-          ? "Open your authenticator app and enter the 6-digit code for this account."
-          : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
+      : mode === "app"
+        ? "Open your authenticator app and enter the 6-digit code for this account."
+        : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
 
   // One choice for every way of answering: the passkey's answer sends it too.
   const rememberBox =
@@ -85,20 +111,23 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
       </label>
     ) : null;
 
+  const waitNotice = waiting ? (
+    <p className="text-sm text-amber-900" aria-live="off">
+      You can try again in <span className="font-medium tabular-nums">{minutesAndSeconds(waitSeconds)}</span>.
+    </p>
+  ) : null;
+
   return (
     <div className="mt-2 flex flex-col gap-4">
       <p className="text-sm text-slate-600">{instructions}</p>
-      {state.error ? <Alert>{state.error}</Alert> : null}
-      {!state.error && emailState.error ? <Alert>{emailState.error}</Alert> : null}
-      {emailState.notice ? <Alert tone="success">{emailState.notice}</Alert> : null}
-      {!state.error && !isLocked && waitUntil && new Date(waitUntil) > new Date() ? (
-        <Alert tone="warning">Please try again in five minutes (after {formatTime(waitUntil)}).</Alert>
-      ) : null}
-      {state.error && state.retryAt ? <p className="text-xs text-slate-500">You can try again after {formatTime(state.retryAt)}.</p> : null}
-      {isLocked && !state.locked ? <Alert>Your account has been locked. Ask an admin to unlock it.</Alert> : null}
+      {error ? <Alert>{error}</Alert> : null}
+      {!error && emailState.error && mode === "email" ? <Alert>{emailState.error}</Alert> : null}
+      {emailState.notice && mode === "email" ? <Alert tone="success">{emailState.notice}</Alert> : null}
+      {waiting && !error ? <Alert tone="warning">Please try again in five minutes.</Alert> : null}
+      {waitNotice}
 
       {hasPasskey ? rememberBox : null}
-      {hasPasskey && mode === "code" ? (
+      {hasPasskey ? (
         <>
           <PasskeyButton
             start={() => passkeyOptions()}
@@ -107,9 +136,9 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
               setPasskeyAnswer(result);
               setLatest("passkey");
             }}
-            disabled={isLocked}
+            disabled={waiting}
           />
-          {hasCode ? <p className="text-center text-xs text-slate-500">or enter a code</p> : null}
+          <p className="text-center text-xs text-slate-600">{mode === "backup" ? "or enter a backup code" : "or enter a code"}</p>
         </>
       ) : null}
 
@@ -117,38 +146,45 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
         id="verify-code"
         action={(formData) => {
           setLatest("code");
+          setAnsweredIn(mode);
+          setSent((count) => count + 1);
           return verify(formData);
         }}
         className="flex flex-col gap-4"
         noValidate
-        hidden={mode === "code" && !hasCode}
       >
-        <input type="hidden" name="kind" value={mode} />
-        {mode === "code" ? (
-          hasCode ? (
-            <OtpInput key="code" label="Authentication code" autoFocus={!hasPasskey} disabled={isLocked} />
-          ) : null
+        <input type="hidden" name="kind" value={codeMode ? "code" : "backup"} />
+        {codeMode ? (
+          <OtpInput key={`code-${sent}`} label="Authentication code" autoFocus={!hasPasskey} disabled={waiting} />
         ) : (
-          <BackupCodeField key="backup" disabled={isLocked} />
+          <BackupCodeField key={`backup-${sent}`} disabled={waiting} />
         )}
         {hasPasskey ? null : rememberBox}
-        <SubmitButton pendingLabel="Verifying…" className="w-full" disabled={isLocked}>
+        <SubmitButton pendingLabel="Verifying…" className="w-full" disabled={waiting}>
           Verify
         </SubmitButton>
       </form>
 
-      <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-4">
-        {backupOnly ? (
-          <span />
-        ) : (
-          <Button variant="ghost" className="px-2" onClick={() => setMode(mode === "code" ? "backup" : "code")}>
-            {mode === "code" ? "Use a backup code" : hasCode ? "Use an authentication code" : "Use a passkey"}
+      {/* Every other way this person has, at any time: never a choice that cannot work. */}
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1 border-t border-slate-100 pt-4">
+        {mode !== "backup" ? (
+          <Button variant="ghost" className="px-2" onClick={() => switchTo("backup")}>
+            Use a backup code
           </Button>
-        )}
-        {hasEmail && mode === "code" ? (
-          <form action={requestEmail}>
-            {hasApp && !emailChosen ? (
-              <SubmitButton variant="ghost" className="px-2" onClick={() => setEmailChosen(true)}>
+        ) : hasApp || hasEmail ? (
+          <Button variant="ghost" className="px-2" onClick={() => switchTo(hasApp ? "app" : "email")}>
+            Use an authentication code
+          </Button>
+        ) : null}
+        {hasApp && mode === "email" ? (
+          <Button variant="ghost" className="px-2" onClick={() => switchTo("app")}>
+            Use the authenticator app
+          </Button>
+        ) : null}
+        {hasEmail && mode !== "backup" ? (
+          <form action={requestEmail} className="ml-auto">
+            {mode === "app" ? (
+              <SubmitButton variant="ghost" className="px-2" onClick={() => switchTo("email")}>
                 Email me a code instead
               </SubmitButton>
             ) : (
