@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { passkeySignInStart, signInWithPasskey, type LoginResult } from "@/app/(auth)/login/actions";
 import { autofillSupported, answerWithPasskey } from "@/components/passkeys/ceremony";
 import { PasskeyButton, answerForm } from "@/components/passkeys/passkey-button";
@@ -22,6 +22,12 @@ export function LoginForm({ action, callbackUrl, notice, passkeys = false }: Pro
   const [passkeyRefusal, setPasskeyRefusal] = useState<string | null>(null);
   const refusal = state && !state.ok ? state : null;
   const shown = passkeyRefusal ?? refusal?.error;
+  // A refused sign-in moves focus to what went wrong, so a keyboard or screen-reader user is not left
+  // on <body>; the Account field keeps what was typed.
+  const alertRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown) alertRef.current?.focus();
+  }, [shown, state]);
 
   // The Account field offers this site's passkeys as the browser autofills it (conditional
   // mediation): the ceremony waits in the background until one is picked, or the page is left.
@@ -52,7 +58,13 @@ export function LoginForm({ action, callbackUrl, notice, passkeys = false }: Pro
         className="flex flex-col gap-4"
         noValidate
       >
-        {shown ? <Alert>{shown}</Alert> : notice ? <Alert tone="warning">{notice}</Alert> : null}
+        {shown ? (
+          <div ref={alertRef} tabIndex={-1} className="rounded-lg outline-none focus-visible:ring-2 focus-visible:ring-brand-500/40">
+            <Alert>{shown}</Alert>
+          </div>
+        ) : notice ? (
+          <Alert tone="warning">{notice}</Alert>
+        ) : null}
         <input type="hidden" name="callbackUrl" value={callbackUrl} />
         <Field
           label="Account"

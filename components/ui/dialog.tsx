@@ -1,5 +1,6 @@
 // A modal dialog on the native <dialog> element: focus is trapped by the browser, Escape closes it,
-// and focus returns to whatever opened it.
+// and focus returns to whatever opened it. It opens on its first field (or, with none, its first
+// action), not on the close button the browser would pick.
 "use client";
 
 import { useEffect, useId, useRef } from "react";
@@ -23,6 +24,12 @@ export function Dialog({ open, onClose, title, description, children }: DialogPr
     if (open && !dialog.open) {
       opener.current = document.activeElement;
       dialog.showModal();
+      const body = dialog.querySelector("[data-dialog-body]");
+      const first =
+        body?.querySelector<HTMLElement>(
+          "[autofocus], input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])",
+        ) ?? body?.querySelector<HTMLElement>("button:not([disabled]), a[href]");
+      first?.focus();
     } else if (!open && dialog.open) {
       dialog.close();
       (opener.current as HTMLElement | null)?.focus?.();
@@ -59,7 +66,9 @@ export function Dialog({ open, onClose, title, description, children }: DialogPr
               </svg>
             </button>
           </div>
-          {children}
+          <div data-dialog-body className="flex flex-col gap-4">
+            {children}
+          </div>
         </div>
       ) : null}
     </dialog>

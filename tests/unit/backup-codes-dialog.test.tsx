@@ -24,6 +24,34 @@ describe("the backup codes dialog", () => {
     expect(dialog).toHaveTextContent(/Save these codes somewhere safe/);
   });
 
+  it("opens on its first action, not on the close button", () => {
+    const dialog = renderDialog();
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Download" }));
+  });
+
+  it("seen again, marks the used codes and leaves them out of the copy", async () => {
+    const writeText = vi.fn(async () => {});
+    vi.stubGlobal("navigator", Object.assign(navigator, { clipboard: { writeText } }));
+    const used = CODES.map((_, index) => index < 2);
+    render(
+      <BackupCodesDialog
+        codes={CODES}
+        viewed={{ used, createdAt: new Date("2030-01-01T09:00:00Z") }}
+        account="maria@example.com"
+        appName="Tessera"
+        onClose={vi.fn()}
+      />,
+    );
+    const dialog = screen.getByRole("dialog", { name: "Your backup codes" });
+    const items = within(within(dialog).getByRole("list", { name: "Backup codes" })).getAllByRole("listitem");
+    expect(items[0]).toHaveTextContent(`${CODES[0]} used`);
+    expect(items[2]).toHaveTextContent(CODES[2]);
+    expect(items[2]).not.toHaveTextContent("used");
+    expect(dialog).toHaveTextContent("This view was recorded");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Copy" }));
+    expect(writeText).toHaveBeenCalledWith(CODES.slice(2).join("\n"));
+  });
+
   it("downloads a text file built in the browser, naming the app and the account", async () => {
     const blobs: Blob[] = [];
     const createObjectURL = vi.fn((blob: Blob) => {

@@ -27,6 +27,8 @@ describe("the sign-in form", () => {
     await userEvent.click(screen.getByRole("button", { name: "Sign in" }));
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Invalid account or password.");
+    // Focus goes to what went wrong, not back to <body>.
+    await waitFor(() => expect(document.activeElement).toContainElement(screen.getByRole("alert")));
     expect(received).toEqual([{ account: "maria", password: "wrong password", callbackUrl: "/settings/people/agents" }]);
     await waitFor(() => expect(screen.getByLabelText("Account")).toHaveValue("maria"));
     expect(screen.getByLabelText("Password")).toHaveValue("");
