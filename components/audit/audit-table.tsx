@@ -1,4 +1,5 @@
 // The audit events of one page: time, event, who did it, to whom, from where.
+import { describeUserAgent } from "@/components/two-factor/browser-name";
 import type { AuditRow } from "@/lib/audit-query";
 import { describeDetails, eventLabel, eventTone } from "./event-labels";
 
@@ -84,9 +85,10 @@ export function AuditTable({ events, compact = false }: { events: AuditRow[]; co
                 </td>
                 <td className="px-4 py-3 font-mono text-xs whitespace-nowrap text-slate-600">{event.ip ?? "—"}</td>
                 {compact ? null : (
-                  <td className="max-w-56 px-4 py-3 text-xs text-slate-500">
+                  <td className="max-w-56 px-4 py-3 text-xs text-slate-600">
+                    {/* The browser as people say it; the raw text on hover (and in the CSV export). */}
                     <span className="line-clamp-2 break-all" title={event.userAgent ?? undefined}>
-                      {event.userAgent ?? "—"}
+                      {describeUserAgent(event.userAgent) ?? event.userAgent ?? "—"}
                     </span>
                   </td>
                 )}

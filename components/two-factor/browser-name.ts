@@ -1,30 +1,28 @@
-// A readable name for a trusted browser ("Chrome 126 on macOS") from its stored user agent.
-// Only the common browsers and systems: the name helps a person recognise a row, it decides nothing.
+// A readable name for a browser ("Chrome 131 on macOS") from a stored user agent, read by bowser (a
+// maintained parser, MIT-licensed) rather than by patterns of our own. It helps a person recognise a
+// row; it decides nothing.
+import Bowser from "bowser";
 
-// Order matters: Chromium-based browsers also say "Chrome", and Chrome also says "Safari".
-const BROWSERS: [name: string, pattern: RegExp][] = [
-  ["Edge", /\bEdg(?:e|A|iOS)?\/(\d+)/],
-  ["Opera", /\b(?:OPR|Opera)\/(\d+)/],
-  ["Samsung Internet", /\bSamsungBrowser\/(\d+)/],
-  ["Firefox", /\b(?:Firefox|FxiOS)\/(\d+)/],
-  ["Chrome", /\b(?:HeadlessChrome|Chrome|CriOS)\/(\d+)/],
-  ["Safari", /\bVersion\/(\d+)[.\d]* (?:Mobile\/\S+ )?Safari\//],
-];
+// Bowser's names where people use shorter ones.
+const BROWSER_NAMES: Record<string, string> = {
+  "Microsoft Edge": "Edge",
+  "Samsung Internet for Android": "Samsung Internet",
+  Chromium: "Chromium",
+};
 
-const SYSTEMS: [name: string, pattern: RegExp][] = [
-  ["iOS", /\b(?:iPhone|iPod)\b/],
-  ["iPadOS", /\biPad\b/],
-  ["Android", /\bAndroid\b/],
-  ["ChromeOS", /\bCrOS\b/],
-  ["Windows", /\bWindows\b/],
-  ["macOS", /\bMac OS X\b|\bMacintosh\b/],
-  ["Linux", /\bLinux\b/],
-];
+/** "Chrome 131 on macOS", or null when the text names no browser we can read (a script, a command). */
+export function describeUserAgent(userAgent: string | null): string | null {
+  if (!userAgent) return null;
+  const parsed = Bowser.parse(userAgent);
+  const name = parsed.browser.name;
+  if (!name) return null;
+  const major = parsed.browser.version?.split(".")[0];
+  const browser = `${BROWSER_NAMES[name] ?? name}${major ? ` ${major}` : ""}`;
+  const tablet = parsed.platform.type === "tablet";
+  const system = parsed.os.name === "iOS" && tablet ? "iPadOS" : parsed.os.name === "Chrome OS" ? "ChromeOS" : parsed.os.name;
+  return system ? `${browser} on ${system}` : browser;
+}
 
 export function describeBrowser(userAgent: string | null): string {
-  if (!userAgent) return "Unknown browser";
-  const browser = BROWSERS.map(([name, pattern]) => [name, userAgent.match(pattern)] as const).find(([, match]) => match);
-  const system = SYSTEMS.find(([, pattern]) => pattern.test(userAgent))?.[0];
-  const browserName = browser ? `${browser[0]} ${browser[1]![1]}` : "Unknown browser";
-  return system ? `${browserName} on ${system}` : browserName;
+  return describeUserAgent(userAgent) ?? "Unknown browser";
 }

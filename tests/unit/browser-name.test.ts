@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeBrowser } from "@/components/two-factor/browser-name";
+import { describeBrowser, describeUserAgent } from "@/components/two-factor/browser-name";
 
 const AGENTS: [string, string][] = [
   [
@@ -51,9 +51,11 @@ describe("a trusted browser's readable name", () => {
     expect(describeBrowser(userAgent)).toBe(expected);
   });
 
-  it("an unknown or missing user agent says so instead of guessing", () => {
+  it("a missing user agent, or one that names no browser, says so instead of guessing", () => {
     expect(describeBrowser(null)).toBe("Unknown browser");
     expect(describeBrowser("curl/8.5.0")).toBe("Unknown browser");
-    expect(describeBrowser("SomeBot/1.0 (Windows NT 10.0)")).toBe("Unknown browser on Windows");
+    expect(describeUserAgent("npm run admin:reset-password")).toBeNull();
+    // bowser reads an unknown product by its own token.
+    expect(describeBrowser("SomeBot/1.0 (Windows NT 10.0)")).toBe("SomeBot 1 on Windows");
   });
 });
