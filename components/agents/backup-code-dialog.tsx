@@ -4,6 +4,7 @@
 import { useActionState, useState } from "react";
 import { issueBackupCode, type IssueCodeResult } from "@/app/(console)/settings/people/agents/actions";
 import { refusalOf, successOf } from "@/lib/action-result";
+import { LocalTime } from "@/components/ui/local-time";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { useStepUpAction } from "@/components/two-factor/reauth";
@@ -23,10 +24,6 @@ function CopyButton({ text }: { text: string }) {
       {copied ? "Copied" : "Copy"}
     </Button>
   );
-}
-
-function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 /** Lives only while the dialog is open, so closing it forgets the code. */
@@ -69,7 +66,7 @@ export function BackupCodePanel({ person, onDone }: { person: Person; onDone: ()
         <CopyButton text={state.code} />
       </div>
       <p className="text-sm text-slate-600">
-        Valid for 30 minutes (until {formatTime(state.expiresAt)}) and for one use. Give it to {person.name} yourself, by phone or in
+        Valid for 30 minutes (until <LocalTime at={state.expiresAt} />) and for one use. Give it to {person.name} yourself, by phone or in
         person. It is shown only this once.
       </p>
       <p className="text-sm text-slate-600">

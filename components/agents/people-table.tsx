@@ -1,13 +1,9 @@
 // The people table: one row per person with role, 2FA methods, lock state and the admin's rescue actions.
 import Link from "next/link";
+import { LocalTime } from "@/components/ui/local-time";
 import type { PersonListRow } from "@/lib/people-query";
 import { METHOD_LABELS } from "@/lib/two-factor/method-names";
 import { PersonActions } from "./person-actions";
-
-function formatDate(date: Date | null): string {
-  if (!date) return "Never";
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC";
-}
 
 export function PeopleTable({ people, currentUserId }: { people: PersonListRow[]; currentUserId: string }) {
   if (people.length === 0) {
@@ -89,7 +85,9 @@ export function PeopleTable({ people, currentUserId }: { people: PersonListRow[]
                   </span>
                 )}
               </td>
-              <td className="px-4 py-3 whitespace-nowrap text-slate-600">{formatDate(person.lastSignInAt)}</td>
+              <td className="px-4 py-3 whitespace-nowrap text-slate-600">
+                {person.lastSignInAt ? <LocalTime at={person.lastSignInAt} /> : "Never"}
+              </td>
               <td className="px-4 py-3">
                 {person.id === currentUserId ? (
                   <Link href="/profile/security" className="text-xs font-medium text-brand-600 hover:underline">

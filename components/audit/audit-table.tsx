@@ -1,5 +1,6 @@
 // The audit events of one page: time, event, who did it, to whom, from where.
 import { describeUserAgent } from "@/components/two-factor/browser-name";
+import { LocalTime } from "@/components/ui/local-time";
 import type { AuditRow } from "@/lib/audit-query";
 import { describeDetails, eventLabel, eventTone } from "./event-labels";
 
@@ -8,10 +9,6 @@ const TONES = {
   warning: "bg-amber-50 text-amber-800",
   neutral: "bg-slate-100 text-slate-700",
 } as const;
-
-function formatTime(date: Date): string {
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" }).format(date);
-}
 
 function Person({ person }: { person: AuditRow["actor"] }) {
   if (!person) return <span className="text-slate-600">—</span>;
@@ -58,7 +55,7 @@ export function AuditTable({ events, compact = false }: { events: AuditRow[]; co
             return (
               <tr key={event.id}>
                 <td className="px-4 py-3 whitespace-nowrap text-slate-600 tabular-nums">
-                  <time dateTime={event.at.toISOString()}>{formatTime(event.at)}</time>
+                  <LocalTime at={event.at} seconds />
                 </td>
                 <td className="px-4 py-3">
                   <span

@@ -20,7 +20,7 @@ import { MethodActions, SettingsCard, StatusBadge } from "./settings-card";
 import { TurnOffDialog } from "./turn-off-dialog";
 import { useSecurityAction } from "./use-security-action";
 
-type Props = { enabled: boolean; since: string | null; lastMethod: boolean; account: string; appName: string };
+type Props = { enabled: boolean; since: React.ReactNode | null; lastMethod: boolean; account: string; appName: string };
 
 export function AppMethodCard({ enabled, since, lastMethod, account, appName }: Props) {
   const [dialog, setDialog] = useState<"setup" | "turn-off" | null>(null);

@@ -17,7 +17,7 @@ type Props = {
   available: boolean;
   remaining: number;
   total: number;
-  createdAt: string | null;
+  createdAt: React.ReactNode | null;
   account: string;
   appName: string;
 };

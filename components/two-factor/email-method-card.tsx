@@ -26,7 +26,7 @@ type Props = {
   lastMethod: boolean;
   appName: string;
   /** When it was turned on, as the page formats times; null while off. */
-  since?: string | null;
+  since?: React.ReactNode | null;
 };
 
 export function EmailMethodCard({ enabled, email, allowed, lastMethod, appName, since = null }: Props) {

@@ -22,7 +22,7 @@ import { BackupCodesDialog } from "./backup-codes-dialog";
 import { SettingsCard, StatusBadge } from "./settings-card";
 import { useSecurityAction } from "./use-security-action";
 
-export type PasskeyRow = { id: string; name: string; createdAt: string; lastUsedAt: string };
+export type PasskeyRow = { id: string; name: string; createdAt: React.ReactNode; lastUsedAt: React.ReactNode };
 
 type Props = {
   passkeys: PasskeyRow[];

@@ -10,7 +10,7 @@ import { Field } from "@/components/ui/field";
 import { Actions, SettingsCard } from "./settings-card";
 import { useSecurityAction } from "./use-security-action";
 
-export function PasswordCard({ account, changedAt }: { account: string; changedAt: string }) {
+export function PasswordCard({ account, changedAt }: { account: string; changedAt: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const change = useSecurityAction(changeOwnPassword, {

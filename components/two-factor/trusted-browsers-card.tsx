@@ -12,9 +12,9 @@ import { useSecurityAction } from "./use-security-action";
 export type TrustedBrowserRow = {
   id: string;
   name: string;
-  createdAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
+  createdAt: React.ReactNode;
+  lastUsedAt: React.ReactNode;
+  expiresAt: React.ReactNode;
   thisBrowser: boolean;
 };
 

@@ -2,12 +2,12 @@ import type { Metadata } from "next";
 import { AppMethodCard } from "@/components/two-factor/app-method-card";
 import { BackupCodesCard } from "@/components/two-factor/backup-codes-card";
 import { describeBrowser } from "@/components/two-factor/browser-name";
-import { formatDateTime } from "@/components/two-factor/format";
 import { EmailMethodCard } from "@/components/two-factor/email-method-card";
 import { PasskeysCard } from "@/components/two-factor/passkeys-card";
 import { PasswordCard } from "@/components/two-factor/password-card";
 import { TrustedBrowsersCard, type TrustedBrowserRow } from "@/components/two-factor/trusted-browsers-card";
 import { Alert } from "@/components/ui/alert";
+import { LocalTime } from "@/components/ui/local-time";
 import { getDb } from "@/db/client";
 import { readTrustedBrowserCookie } from "@/lib/auth/flow-cookies";
 import { requireViewer } from "@/lib/auth/viewer";
@@ -56,8 +56,8 @@ export default async function SecurityPage() {
         passkeys={passkeys.map((passkey) => ({
           id: passkey.id,
           name: passkey.name,
-          createdAt: formatDateTime(passkey.createdAt),
-          lastUsedAt: passkey.lastUsedAt ? formatDateTime(passkey.lastUsedAt) : "never",
+          createdAt: <LocalTime at={passkey.createdAt} />,
+          lastUsedAt: passkey.lastUsedAt ? <LocalTime at={passkey.lastUsedAt} /> : "never",
         }))}
         unavailable={passkeysUnavailable}
         account={user.email}
@@ -68,13 +68,13 @@ export default async function SecurityPage() {
           enabled={methods.includes("email")}
           email={user.email}
           allowed={policy.allowEmailMethod}
-          since={enabledAt.email ? formatDateTime(enabledAt.email) : null}
+          since={enabledAt.email ? <LocalTime at={enabledAt.email} /> : null}
           lastMethod={lastMethod}
           appName={name}
         />
         <AppMethodCard
           enabled={methods.includes("app")}
-          since={enabledAt.app ? formatDateTime(enabledAt.app) : null}
+          since={enabledAt.app ? <LocalTime at={enabledAt.app} /> : null}
           lastMethod={lastMethod}
           account={user.email}
           appName={name}
@@ -84,12 +84,12 @@ export default async function SecurityPage() {
         available={methods.length > 0}
         remaining={backup.remaining}
         total={backup.total}
-        createdAt={backup.createdAt ? formatDateTime(backup.createdAt) : null}
+        createdAt={backup.createdAt ? <LocalTime at={backup.createdAt} /> : null}
         account={user.email}
         appName={name}
       />
       <TrustedBrowsersCard browsers={browsers} everyLogin={policy.twoFactorMode === "every_login"} hasTwoFactor={methods.length > 0} />
-      <PasswordCard account={user.email} changedAt={formatDateTime(user.passwordChangedAt)} />
+      <PasswordCard account={user.email} changedAt={<LocalTime at={user.passwordChangedAt} />} />
     </div>
   );
 }
@@ -100,9 +100,9 @@ async function trustedBrowserRows(rows: TrustedBrowser[], userId: string): Promi
   return rows.map((row) => ({
     id: row.id,
     name: describeBrowser(row.userAgent),
-    createdAt: formatDateTime(row.createdAt),
-    lastUsedAt: row.lastUsedAt ? formatDateTime(row.lastUsedAt) : "Never",
-    expiresAt: formatDateTime(row.expiresAt),
+    createdAt: <LocalTime at={row.createdAt} />,
+    lastUsedAt: row.lastUsedAt ? <LocalTime at={row.lastUsedAt} /> : "Never",
+    expiresAt: <LocalTime at={row.expiresAt} />,
     thisBrowser: cookie?.browserId === row.id && cookie.userId === userId,
   }));
 }

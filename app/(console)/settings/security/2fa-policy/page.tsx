@@ -1,5 +1,6 @@
 // Global Settings > Security > 2FA Policy: the form for an admin with 2FA on, and for others the reason it is closed.
 import type { Metadata } from "next";
+import { LocalTime } from "@/components/ui/local-time";
 import Link from "next/link";
 import { PolicyForm } from "@/components/policy/policy-form";
 import { getDb } from "@/db/client";
@@ -8,10 +9,6 @@ import { requireViewer } from "@/lib/auth/viewer";
 import { findUserById } from "@/lib/users";
 
 export const metadata: Metadata = { title: "2FA Policy" };
-
-function formatDate(date: Date): string {
-  return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC";
-}
 
 export default async function PolicyPage() {
   // The viewer brings the policy and the admin's own methods; one statement more names who changed it last.
@@ -26,7 +23,12 @@ export default async function PolicyPage() {
         <h1 className="text-2xl font-semibold tracking-tight">2FA Policy</h1>
         <p className="mt-1 text-sm text-slate-600">
           How often people are asked for a second factor, and which factors count.
-          {changedBy ? ` Last changed by ${changedBy.name} on ${formatDate(policy.updatedAt)}.` : null}
+          {changedBy ? (
+            <>
+              {" "}
+              Last changed by {changedBy.name} on <LocalTime at={policy.updatedAt} />.
+            </>
+          ) : null}
         </p>
       </header>
       {canChange ? (
