@@ -149,8 +149,12 @@ export async function passkeySignInStep(
     ),
   };
   if (!check.userVerified) {
+    // The counter is raised first, in a statement of its own: of two answers racing (a cloned
+    // authenticator), only the one that raised it goes on to the challenge or a trusted browser's session.
+    const [spent] = await query<{ spent: number | string }>(db, sql`${withParts(used)} select count(*) as spent from spent`);
+    if (Number(spent.spent) !== 1) return failed("passkey_refused", userId);
     const user = { id: userId, name: row.name!, email: row.email!, methods, policy };
-    return afterFirstFactor(db, user, { context, trusted, at, parts: used, firstFactorPasskeyId: passkey.id });
+    return afterFirstFactor(db, user, { context, trusted, at, parts: {}, firstFactorPasskeyId: passkey.id });
   }
   // Something the person has (the authenticator) and is or knows (its verification): both factors.
   const session = pendingSession(userId, context, at, "second_factor", "spent");

@@ -281,7 +281,14 @@ describe("the people search on the Agents page", () => {
   it("counts 2FA adoption by method, and the locked accounts", async () => {
     const { db, kenji } = await people();
     await enableMethod((await createTestUser()).id, "email");
-    expect((await adminOverview(db)).adoption).toEqual({ people: 4, withTwoFactor: 2, withApp: 1, withEmail: 2, locked: 1 });
+    expect((await adminOverview(db)).adoption).toEqual({
+      people: 4,
+      withTwoFactor: 2,
+      withApp: 1,
+      withEmail: 2,
+      withPasskey: 0,
+      locked: 1,
+    });
     await db.update(users).set({ status: "disabled" }).where(eq(users.id, kenji.id));
     expect((await adminOverview(db)).adoption.people).toBe(3);
   });

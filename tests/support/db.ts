@@ -20,6 +20,8 @@ const TABLES = [
   "sign_in_challenges",
   "trusted_browsers",
   "two_factor_methods",
+  "passkeys",
+  "webauthn_challenges",
 ];
 
 /** Empties every table but keeps the settings row (reset to defaults) and, if asked, the users. */
@@ -27,7 +29,8 @@ export async function resetDatabase(options: { keepUsers?: boolean } = {}) {
   const db = await getDb();
   await db.execute(sql.raw(`truncate ${TABLES.join(", ")} restart identity cascade`));
   await db.execute(
-    sql`update settings set two_factor_mode = 'every_login', skip_days = 30, require_enrollment = false, allow_email_method = true, updated_by = null`,
+    sql`update settings set two_factor_mode = 'every_login', skip_days = 30, require_enrollment = false, allow_email_method = true,
+      allow_passkey_method = true, updated_by = null`,
   );
   if (!options.keepUsers) await db.execute(sql`delete from users`);
 }
@@ -36,7 +39,7 @@ let cachedHash: Promise<string> | null = null;
 export const TEST_PASSWORD = "correct horse battery staple";
 
 export async function createTestUser(
-  overrides: Partial<{ username: string; email: string; name: string; role: Role }> = {},
+  overrides: Partial<{ id: string; username: string; email: string; name: string; role: Role }> = {},
 ): Promise<User> {
   const db = await getDb();
   cachedHash ??= hashPassword(TEST_PASSWORD);
@@ -45,6 +48,7 @@ export async function createTestUser(
   const [user] = await db
     .insert(users)
     .values({
+      id: overrides.id,
       username,
       email: overrides.email ?? `${username}@example.com`,
       name: overrides.name ?? `User ${suffix}`,
