@@ -47,6 +47,9 @@ export default defineConfig({
     env: {
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      // The public origin: links in emails, and the passkeys' relying party (RP ID "localhost", the one
+      // origin accepted is this server's), which a production server without it does not offer.
+      AUTH_URL: `http://localhost:${port}`,
       AUTH_SECRET: process.env.E2E_AUTH_SECRET ?? "e2e-auth-secret-0123456789abcdefghijklmnopqrstuvwxyz",
       ENCRYPTION_KEY: process.env.E2E_ENCRYPTION_KEY ?? "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
       ADMIN_EMAIL: E2E_ADMIN.email,

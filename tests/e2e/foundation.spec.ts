@@ -66,6 +66,6 @@ test("signing out ends the session on the server, not only in the browser", asyn
 async function signInAsAdminFrom(page: Page) {
   await page.getByLabel("Account").fill(E2E_ADMIN.email);
   await page.getByLabel("Password").fill(E2E_ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await finishAdminSignIn(page);
 }

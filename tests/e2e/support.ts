@@ -17,7 +17,7 @@ export async function signIn(page: Page, account: string, password: string): Pro
   await page.goto("/login");
   await page.getByLabel("Account").fill(account);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 // The suite's admin signs in with the authenticator app, as an admin who makes rescues must: the first
