@@ -7,7 +7,7 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/client";
-import { asDateOrNull, query, withParts } from "@/db/sql";
+import { asDateOrNull, query, timestamptz, withParts } from "@/db/sql";
 import type { MethodKind } from "@/db/schema";
 import { auditPart } from "../audit";
 import { MINUTE, now } from "../clock";
@@ -167,7 +167,7 @@ export async function passkeySignInStep(
   return { kind: "signed_in", via: "passkey", userId, ticket: session.ticket, mustEnroll: enrollmentRequired(policy, methods) };
 }
 
-export type SecondFactorOptions = Options | { ok: false; reason: "expired" | "locked" | "wait" | "none"; retryAt?: Date };
+export type SecondFactorOptions = Options | { ok: false; reason: "expired" | "locked" | "wait" | "none" | "busy"; retryAt?: Date };
 
 /**
  * "Use a passkey" on the code page: a challenge bound to this sign-in challenge, for the person's
@@ -176,11 +176,19 @@ export type SecondFactorOptions = Options | { ok: false; reason: "expired" | "lo
 export async function secondFactorPasskeyOptions(db: Queryable, rp: RelyingParty, claim: ChallengeClaim): Promise<SecondFactorOptions> {
   const at = now();
   const live = sql`exists (select 1 from sign_in_challenges c where ${liveChallenge(claim.challengeId, claim.userId, at, "c")})`;
-  const issued = issueChallengeParts({ purpose: "second_factor", userId: claim.userId, signInChallengeId: claim.challengeId }, at, live);
+  // Stored only for a live sign-in of someone who may answer now and has a passkey to answer with.
+  const answerable = sql`${live} and exists (select 1 from users u where u.id = ${claim.userId} and u.status = 'active'
+    and (u.code_retry_after is null or u.code_retry_after <= ${timestamptz(at)})) and exists (select 1 from passkeys p where p.user_id = ${claim.userId})`;
+  const issued = issueChallengeParts(
+    { purpose: "second_factor", userId: claim.userId, signInChallengeId: claim.challengeId },
+    at,
+    answerable,
+  );
   const firstFactor = sql`(select first_factor_passkey_id from sign_in_challenges where id = ${claim.challengeId})`;
   const [row] = await query<
     Parameters<typeof policyRules>[0] & {
       issued: boolean;
+      live: boolean;
       status: string;
       code_retry_after: string | null;
       methods: MethodKind[];
@@ -188,16 +196,17 @@ export async function secondFactorPasskeyOptions(db: Queryable, rp: RelyingParty
     }
   >(
     db,
-    sql`${withParts(issued.parts)} select exists (select 1 from issued) as issued, u.status, u.code_retry_after,
+    sql`${withParts(issued.parts)} select exists (select 1 from issued) as issued, ${live} as live, u.status, u.code_retry_after,
       ${enabledMethodsJson(sql`u.id`)} as methods, ${credentialsJson(sql`u.id`, firstFactor)} as credentials, ${policyColumns("s")}
     from users u join settings s on s.id = 1 where u.id = ${claim.userId}`,
   );
-  if (!row?.issued) return { ok: false, reason: "expired" };
+  if (!row?.live) return { ok: false, reason: "expired" };
   const state = attemptState({ status: row.status, codeRetryAfter: asDateOrNull(row.code_retry_after) }, at);
   if (state.locked) return { ok: false, reason: "locked" };
   if (state.retryAt) return { ok: false, reason: "wait", retryAt: state.retryAt };
   const credentials = readCredentials(row.credentials);
   if (credentials.length === 0 || !signInMethods(policyRules(row), row.methods).includes("passkey")) return { ok: false, reason: "none" };
+  if (!row.issued) return { ok: false, reason: "busy" };
   return { ok: true, options: await assertionOptions(rp, issued.challenge, credentials) };
 }
 
@@ -206,14 +215,16 @@ export async function stepUpPasskeyOptions(
   db: Queryable,
   rp: RelyingParty,
   session: { userId: string; sessionId: string },
-): Promise<Options | { ok: false; reason: "none" }> {
+): Promise<Options | { ok: false; reason: "none" | "busy" }> {
   const at = now();
-  const issued = issueChallengeParts({ purpose: "step_up", ...session }, at);
-  const [row] = await query<{ credentials: StoredCredential[] }>(
+  const hasPasskey = sql`exists (select 1 from passkeys p where p.user_id = ${session.userId}::uuid)`;
+  const issued = issueChallengeParts({ purpose: "step_up", ...session }, at, hasPasskey);
+  const [row] = await query<{ issued: boolean; credentials: StoredCredential[] }>(
     db,
-    sql`${withParts(issued.parts)} select ${credentialsJson(sql`${session.userId}::uuid`)} as credentials`,
+    sql`${withParts(issued.parts)} select exists (select 1 from issued) as issued, ${credentialsJson(sql`${session.userId}::uuid`)} as credentials`,
   );
   const credentials = readCredentials(row.credentials);
   if (credentials.length === 0) return { ok: false, reason: "none" };
+  if (!row.issued) return { ok: false, reason: "busy" };
   return { ok: true, options: await assertionOptions(rp, issued.challenge, credentials) };
 }

@@ -9,6 +9,8 @@ import { MINUTE, addMs } from "../clock";
 import { oneIn, randomToken } from "../crypto";
 
 export const WEBAUTHN_CHALLENGE_MS = 5 * MINUTE;
+/** Live challenges one session or one sign-in may hold at once: prompts opened and closed, not a flood of rows. */
+export const LIVE_CHALLENGES_PER_BINDING = 10;
 
 export type ChallengeBinding =
   | { purpose: "register"; userId: string; sessionId: string }
@@ -30,7 +32,9 @@ function bindingColumns(binding: ChallengeBinding): { userId: string | null; ses
 
 /**
  * Statement parts that store a new challenge (`issued`, returning `id`; only when `onlyIf` holds, if
- * given) and, now and then, sweep the expired ones; `challenge` is the value for the browser, base64url.
+ * given, and while its session or sign-in holds fewer than LIVE_CHALLENGES_PER_BINDING) and, now and
+ * then, sweep the expired ones; `challenge` is the value for the browser, base64url. Passkey sign-in,
+ * bound to no row, is held back per address by its caller.
  */
 export function issueChallengeParts(
   binding: ChallengeBinding,
@@ -40,12 +44,20 @@ export function issueChallengeParts(
   const challenge = randomToken(32);
   const { userId, sessionId, signInChallengeId } = bindingColumns(binding);
   const purpose: WebAuthnPurpose = binding.purpose;
+  const boundTo = sessionId
+    ? sql`w.session_id = ${sessionId}::uuid`
+    : signInChallengeId
+      ? sql`w.sign_in_challenge_id = ${signInChallengeId}::uuid`
+      : null;
+  const room = boundTo
+    ? sql`(select count(*) from webauthn_challenges w where ${boundTo} and w.purpose = ${purpose} and w.expires_at > ${timestamptz(at)}) < ${LIVE_CHALLENGES_PER_BINDING}`
+    : sql`true`;
   return {
     challenge,
     parts: {
       issued: sql`insert into webauthn_challenges (purpose, challenge, user_id, session_id, sign_in_challenge_id, created_at, expires_at)
         select ${purpose}, ${challenge}, ${userId}::uuid, ${sessionId}::uuid, ${signInChallengeId}::uuid, ${timestamptz(at)},
-          ${timestamptz(addMs(at, WEBAUTHN_CHALLENGE_MS))} where ${onlyIf} returning id`,
+          ${timestamptz(addMs(at, WEBAUTHN_CHALLENGE_MS))} where ${onlyIf} and ${room} returning id`,
       swept: oneIn(16) ? sql`delete from webauthn_challenges where expires_at <= ${timestamptz(at)} returning id` : null,
     },
   };

@@ -111,15 +111,17 @@ export async function registrationOptions(
   db: Queryable,
   rp: RelyingParty,
   person: { userId: string; sessionId: string; email: string; name: string },
-): Promise<PublicKeyCredentialCreationOptionsJSON | { refused: "too_many" }> {
+): Promise<PublicKeyCredentialCreationOptionsJSON | { refused: "too_many" | "busy" }> {
   const at = now();
   const issued = issueChallengeParts({ purpose: "register", userId: person.userId, sessionId: person.sessionId }, at);
-  const [row] = await query<{ existing: { credentialId: string; transports: string[] }[] }>(
+  const [row] = await query<{ issued: boolean; existing: { credentialId: string; transports: string[] }[] }>(
     db,
-    sql`${withParts(issued.parts)} select coalesce((select json_agg(json_build_object('credentialId', p.credential_id, 'transports', p.transports))
+    sql`${withParts(issued.parts)} select exists (select 1 from issued) as issued,
+      coalesce((select json_agg(json_build_object('credentialId', p.credential_id, 'transports', p.transports))
       from passkeys p where p.user_id = ${person.userId}), '[]'::json) as existing`,
   );
   if (row.existing.length >= MAX_PASSKEYS) return { refused: "too_many" };
+  if (!row.issued) return { refused: "busy" };
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,

@@ -24,7 +24,7 @@ import { passkeySignInOptions, passkeySignInStep, secondFactorPasskeyOptions, st
 import { reauthenticateWithCode } from "@/lib/auth/reauthenticate";
 import { codeStep, loadChallenge, passwordStep, type ChallengeClaim } from "@/lib/auth/sign-in-flow";
 import { DAY, MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
-import { WEBAUTHN_CHALLENGE_MS } from "@/lib/passkeys/challenges";
+import { LIVE_CHALLENGES_PER_BINDING, WEBAUTHN_CHALLENGE_MS } from "@/lib/passkeys/challenges";
 import {
   MAX_PASSKEYS,
   addPasskey,
@@ -921,6 +921,26 @@ describe("answers recorded in Chromium", () => {
     // Even were its challenge handed out again, the counter it carries has been used.
     expect(await signInRecorded()).toEqual({ kind: "invalid" });
     expect((await events("passkey.refused")).map((event) => event.details.reason)).toEqual(["refused", "refused", "counter_regressed"]);
+  });
+});
+
+describe("the challenges one session or one sign-in may hold", () => {
+  it("ten live at once, then none until some expire: prompts opened and closed cannot flood the table", async () => {
+    const db = await getDb();
+    const { user, sessionId } = await personWithPasskeys(1);
+    const session = { userId: user.id, sessionId };
+    for (let i = 0; i < LIVE_CHALLENGES_PER_BINDING; i++)
+      expect(await stepUpPasskeyOptions(db, TEST_RP, session)).toMatchObject({ ok: true });
+    expect(await stepUpPasskeyOptions(db, TEST_RP, session)).toEqual({ ok: false, reason: "busy" });
+
+    const claim = await challengeFor(user, context);
+    for (let i = 0; i < LIVE_CHALLENGES_PER_BINDING; i++)
+      expect(await secondFactorPasskeyOptions(db, TEST_RP, claim)).toMatchObject({ ok: true });
+    expect(await secondFactorPasskeyOptions(db, TEST_RP, claim)).toEqual({ ok: false, reason: "busy" });
+
+    advanceClock(WEBAUTHN_CHALLENGE_MS);
+    expect(await stepUpPasskeyOptions(db, TEST_RP, session)).toMatchObject({ ok: true });
+    expect(await secondFactorPasskeyOptions(db, TEST_RP, claim)).toMatchObject({ ok: true });
   });
 });
 

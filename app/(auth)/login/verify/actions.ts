@@ -31,6 +31,7 @@ const EXPIRED: Refusal<VerifyRefusal> = refuse("This sign-in has expired. Please
 const WAIT = "Please try again in five minutes.";
 const LOCKED = "Your account has been locked. Ask an admin to unlock it.";
 const PASSKEY_NOT_CHECKED = "The passkey could not be checked. Please try again.";
+const PASSKEY_BUSY = "Too many passkey prompts were opened. Please wait a few minutes, or use another method.";
 
 const remember = z.literal("on").optional();
 const codeInput = z.object({
@@ -98,6 +99,8 @@ export const passkeyOptions = action({ access: "public", unavailable: SIGN_IN_UN
       return refuse(WAIT, { retryAt: options.retryAt?.toISOString() });
     case "none":
       return refuse("No passkey can answer this sign-in. Use another method.");
+    case "busy":
+      return refuse(PASSKEY_BUSY);
   }
 });
 

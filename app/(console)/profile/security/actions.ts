@@ -91,6 +91,7 @@ const renameInput = z.object({
 const PASSKEYS_UNAVAILABLE = "Passkeys are not available at this site address.";
 const PASSKEYS_NOT_ALLOWED = "Your admin does not allow passkeys.";
 const PASSKEY_NOT_ANSWERED = "The passkey could not be checked. Please try again.";
+const PASSKEY_BUSY = "Too many passkey prompts were opened. Please wait a few minutes and try again.";
 
 const reauthInput = z.object({
   method: z.enum(["password", "code", "backup"], "Choose how to confirm."),
@@ -390,7 +391,9 @@ export const startPasskeySetup = action({ ...own, reauth: true }, async ({ viewe
     email: viewer.user.email,
     name: viewer.user.name,
   });
-  if ("refused" in options) return refuse("You have as many passkeys as an account can hold. Remove one first.");
+  if ("refused" in options) {
+    return refuse(options.refused === "busy" ? PASSKEY_BUSY : "You have as many passkeys as an account can hold. Remove one first.");
+  }
   return { ok: true, options };
 });
 
@@ -475,7 +478,8 @@ export const passkeyReauthOptions = action(own, async ({ viewer, db }) => {
   if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
   if (!viewer.codeMethods.includes("passkey")) return refuse("Passkeys are not on for your account.");
   const options = await stepUpPasskeyOptions(db, rp, { userId: viewer.user.id, sessionId: viewer.sessionId });
-  return options.ok ? { ok: true, options: options.options } : refuse("Passkeys are not on for your account.");
+  if (options.ok) return { ok: true, options: options.options };
+  return refuse(options.reason === "busy" ? PASSKEY_BUSY : "Passkeys are not on for your account.");
 });
 
 /** The passkey's answer: the same attempt rules as a code (a refused assertion counts; a closed prompt sends nothing). */
