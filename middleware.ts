@@ -170,5 +170,5 @@ export default async function middleware(request: NextRequest): Promise<Response
 
 export const config = {
   // Static files, the icons and the health check need no gate and no policy.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|icon.svg|robots.txt|api/health$).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|icon\\.svg$|robots.txt|api/health$).*)"],
 };

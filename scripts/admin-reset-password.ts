@@ -3,6 +3,8 @@
 // random password, printed once; every session of the account ends, and the change is audited.
 import { closeDb, getDb } from "../db/client";
 import { resetPasswordFromCommandLine } from "../lib/auth/password-reset";
+import { passwordResetEmail } from "../lib/email/templates";
+import { trySendEmail } from "../lib/email/try-send";
 import { findUserByAccount } from "../lib/users";
 
 const CONTEXT = { ip: null, userAgent: "npm run admin:reset-password" };
@@ -19,9 +21,15 @@ async function main(args: string[]): Promise<number> {
     console.error(`[tessera] No account has the email or username "${account}". Nothing was changed.`);
     return 1;
   }
-  const password = await resetPasswordFromCommandLine(db, user.id, CONTEXT);
+  const { password, passkeys } = await resetPasswordFromCommandLine(db, user.id, CONTEXT);
   console.log(`[tessera] New password for ${user.email} (${user.role}), shown this once:\n\n    ${password}\n`);
   console.log("[tessera] Its sessions and trusted browsers ended. Sign in with it, then change it on the profile.");
+  if (passkeys.length > 0) {
+    console.log(`[tessera] Its passkeys still sign in without the password: ${passkeys.map((name) => `"${name}"`).join(", ")}.`);
+    console.log("[tessera] Remove any the owner does not know on the profile, or with an admin's Reset 2FA.");
+  }
+  // The owner hears of it, as of any password change (the new password is not in the email).
+  await trySendEmail({ to: user.email, ...passwordResetEmail({ name: user.name }) }, "notice");
   if (user.status !== "active") console.log(`[tessera] The account is ${user.status}: it cannot sign in until an admin changes that.`);
   console.log("[tessera] The change is in the audit log as password.reset.");
   return 0;

@@ -29,11 +29,13 @@ import { attemptState } from "../two-factor/lockout";
 import { enabledMethodsJson } from "../two-factor/methods";
 import { policyColumns, policyRules } from "../two-factor/policy";
 import { pendingSession } from "./sessions";
-import { afterFirstFactor, type ChallengeClaim, type PasswordStepResult, type TrustedBrowserClaim } from "./sign-in-flow";
+import { afterFirstFactor, type ChallengeClaim, type PasswordStepResult } from "./sign-in-flow";
 
 // Each passkey sign-in asks for a challenge first (the sign-in page asks once as it loads, for autofill):
-// an address gets 60 in 15 minutes, so challenges cannot be stored without end.
-const SIGN_IN_CHALLENGES = { max: 60, windowMs: 15 * MINUTE };
+// an address gets 300 in 15 minutes (an office behind one address loads the page often), so challenges
+// cannot be stored without end. A request with no address is not counted, as at the password step:
+// one shared bucket would let anyone hold back everyone without one.
+const SIGN_IN_CHALLENGES = { max: 300, windowMs: 15 * MINUTE };
 
 export type Options = { ok: true; options: PublicKeyCredentialRequestOptionsJSON };
 
@@ -47,14 +49,16 @@ export async function passkeySignInOptions(
   context: RequestContext,
 ): Promise<(Options & { id: string }) | { ok: false; retryAt: Date }> {
   const at = now();
-  const counters = [{ key: `passkey_sign_in:ip:${context.ip ?? "unknown"}`, limit: SIGN_IN_CHALLENGES }];
-  const issued = issueChallengeParts({ purpose: "sign_in" }, at, sql`(select max(count) from hits) <= ${SIGN_IN_CHALLENGES.max}`);
-  const [row] = await query<{ hits: Record<string, number | string>; id: string | null }>(
+  const counters = context.ip ? [{ key: `passkey_sign_in:ip:${context.ip}`, limit: SIGN_IN_CHALLENGES }] : [];
+  const within = counters.length > 0 ? sql`(select max(count) from hits) <= ${SIGN_IN_CHALLENGES.max}` : sql`true`;
+  const issued = issueChallengeParts({ purpose: "sign_in" }, at, within);
+  const [row] = await query<{ hits: Record<string, number | string> | null; id: string | null }>(
     db,
-    sql`${withParts({ hits: countHits(counters, at), ...issued.parts })} select ${countedHits} as hits, (select id from issued) as id`,
+    sql`${withParts({ hits: counters.length > 0 ? countHits(counters, at) : null, ...issued.parts })}
+      select ${counters.length > 0 ? countedHits : sql`null::json`} as hits, (select id from issued) as id`,
   );
-  const [hit] = readHits(counters, row.hits, at);
-  if (!hit.allowed || !row.id) return { ok: false, retryAt: hit.retryAt };
+  const [hit] = readHits(counters, row.hits ?? {}, at);
+  if ((hit && !hit.allowed) || !row.id) return { ok: false, retryAt: hit?.retryAt ?? at };
   return { ok: true, id: row.id, options: await assertionOptions(rp, issued.challenge, null) };
 }
 
@@ -85,7 +89,6 @@ export async function passkeySignInStep(
   claim: { id: string },
   response: AuthenticationResponseJSON,
   context: RequestContext,
-  trusted: TrustedBrowserClaim | null,
 ): Promise<PasskeySignInResult> {
   const at = now();
   const challenge = claimedChallenge(response.response.clientDataJSON);
@@ -116,8 +119,9 @@ export async function passkeySignInStep(
   if (!passkey || !row.user_id) return failed("unknown_passkey", null);
   const userId = row.user_id;
   // A discoverable credential names its person (the user handle we gave it): it must be the one it is stored for.
+  // The spec has a discoverable credential always return it: an answer without one is refused too.
   const handle = response.response.userHandle;
-  if (handle !== undefined && Buffer.from(isoBase64URL.toBuffer(handle)).toString("hex") !== userId.replace(/-/g, "")) {
+  if (handle === undefined || Buffer.from(isoBase64URL.toBuffer(handle)).toString("hex") !== userId.replace(/-/g, "")) {
     return failed("passkey_refused", userId);
   }
   const check = await checkAssertion(rp, passkey, response, challenge);
@@ -154,13 +158,19 @@ export async function passkeySignInStep(
     const [spent] = await query<{ spent: number | string }>(db, sql`${withParts(used)} select count(*) as spent from spent`);
     if (Number(spent.spent) !== 1) return failed("passkey_refused", userId);
     const user = { id: userId, name: row.name!, email: row.email!, methods, policy };
-    return afterFirstFactor(db, user, { context, trusted, at, parts: {}, firstFactorPasskeyId: passkey.id });
+    // No trusted browser is looked at: after a passkey only a password lets one skip the code.
+    return afterFirstFactor(db, user, { context, trusted: null, at, parts: {}, firstFactorPasskeyId: passkey.id });
   }
   // Something the person has (the authenticator) and is or knows (its verification): both factors.
   const session = pendingSession(userId, context, at, "second_factor", "spent");
   const [written] = await query<{ session_id: string | null }>(
     db,
-    sql`${withParts({ ...used, session: session.part })} select (select id from session) as session_id`,
+    sql`${withParts({
+      ...used,
+      session: session.part,
+      // As a right code does: the count of wrong ones starts over.
+      reset: sql`update users set failed_code_attempts = 0, code_retry_after = null where id = ${userId} and exists (select 1 from session)`,
+    })} select (select id from session) as session_id`,
   );
   // Another answer of the same authenticator got there first (the counter moved): this one is refused.
   if (!written.session_id) return failed("passkey_refused", userId);

@@ -148,11 +148,15 @@ export async function afterFirstFactor(
     return { kind: "signed_in", via: "no_two_factor", userId, ticket: session.ticket, mustEnroll };
   }
 
-  // A trusted browser skips the code when the policy and its row say so; otherwise a challenge,
-  // decided and written by the same statement.
+  // A trusted browser skips the code when the policy and its row say so, after a password only: a
+  // passkey that stood for the password is something held, as the browser is, and a stolen laptop with
+  // a PIN-less key in it must still be asked for a second factor. Otherwise a challenge, decided and
+  // written by the same statement.
   const days = skipDays(user.policy);
   const honour =
-    trusted && trusted.userId === userId && days !== null ? honourTrustedBrowserPart(trusted.browserId, userId, days, at) : null;
+    trusted && trusted.userId === userId && days !== null && firstFactorPasskeyId === null
+      ? honourTrustedBrowserPart(trusted.browserId, userId, days, at)
+      : null;
   const session = honour ? pendingSession(userId, context, at, "password", "honoured") : null;
   const [written] = await query<{ challenge_id: string | null }>(
     db,

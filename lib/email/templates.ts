@@ -84,16 +84,33 @@ export function passkeyAddedEmail(input: { name: string; passkeyName: string }):
   return passkeyNotice(input, "added to");
 }
 
-export function passkeyRemovedEmail(input: { name: string; passkeyName: string }): Email {
-  return passkeyNotice(input, "removed from");
+/** `twoFactorOff`: it was the last method, so two-factor authentication is off and the backup codes are gone. */
+export function passkeyRemovedEmail(input: { name: string; passkeyName: string; twoFactorOff?: boolean }): Email {
+  const off = input.twoFactorOff
+    ? [`It was your last method: two-factor authentication is now off for your ${appName()} account, and your backup codes were deleted.`]
+    : [];
+  return passkeyNotice(input, "removed from", off);
 }
 
-function passkeyNotice(input: { name: string; passkeyName: string }, change: string): Email {
+function passkeyNotice(input: { name: string; passkeyName: string }, change: string, more: string[] = []): Email {
   return compose({
     subject: `A passkey was ${change} your account`,
     heading: `A passkey was ${change} your account`,
     name: input.name,
-    blocks: [`The passkey “${input.passkeyName}” was ${change} your ${appName()} account.`, SESSIONS_ENDED, NOT_YOU],
+    blocks: [`The passkey “${input.passkeyName}” was ${change} your ${appName()} account.`, ...more, SESSIONS_ENDED, NOT_YOU],
+  });
+}
+
+export function passwordResetEmail(input: { name: string }): Email {
+  return compose({
+    subject: "Your password was reset",
+    heading: "Your password was reset",
+    name: input.name,
+    blocks: [
+      `Your ${appName()} password was reset by an administrator of the server. Sign in with the new password they give you, then choose your own on your profile.`,
+      "For your safety, your sessions were signed out and remembered browsers were forgotten.",
+      NOT_YOU,
+    ],
   });
 }
 

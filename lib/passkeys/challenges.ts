@@ -80,11 +80,18 @@ export function takeChallengePart(binding: ChallengeBinding, challenge: string, 
     where challenge = ${challenge} and purpose = ${binding.purpose} and ${bound} and expires_at > ${timestamptz(at)} returning id`;
 }
 
-/** The challenge an answer claims to sign (clientDataJSON's `challenge`), or null when it cannot be read. */
+/**
+ * The challenge an answer claims to sign (clientDataJSON's `challenge`), or null when it cannot be read,
+ * or when the ceremony ran in a frame of another site (`crossOrigin`): no page of ours is ever framed.
+ */
 export function claimedChallenge(clientDataJSON: string): string | null {
   try {
-    const data: unknown = JSON.parse(Buffer.from(clientDataJSON, "base64url").toString("utf8"));
-    const challenge = (data as { challenge?: unknown })?.challenge;
+    const data = JSON.parse(Buffer.from(clientDataJSON, "base64url").toString("utf8")) as {
+      challenge?: unknown;
+      crossOrigin?: unknown;
+    } | null;
+    if (data?.crossOrigin === true) return null;
+    const challenge = data?.challenge;
     return typeof challenge === "string" && /^[A-Za-z0-9_-]{16,128}$/.test(challenge) ? challenge : null;
   } catch {
     return null;

@@ -32,8 +32,12 @@ export function defaultPasskeyName(aaguid: string | null, userAgent: string | nu
   return `Passkey on ${browser}`.slice(0, PASSKEY_NAME_MAX);
 }
 
-/** A name as typed: trimmed, inner runs of blanks made one space; null when empty or too long. */
+// Control characters (NUL included, which PostgreSQL cannot store), and the invisible ones that reorder
+// or hide text (bidirectional overrides, zero-width characters): a name must read as what it is.
+const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/** A name as typed: hidden characters dropped, trimmed, inner runs of blanks made one space; null when empty or too long. */
 export function cleanPasskeyName(typed: string): string | null {
-  const name = typed.replace(/\s+/g, " ").trim();
+  const name = typed.replace(HIDDEN, "").replace(/\s+/g, " ").trim();
   return name.length >= 1 && name.length <= PASSKEY_NAME_MAX ? name : null;
 }

@@ -1,7 +1,7 @@
 // Who the passkeys belong to (the WebAuthn relying party): the RP ID is AUTH_URL's host name, and the
-// only origin accepted is AUTH_URL's origin. Without AUTH_URL, development uses the request's host
-// (localhost:3000 and the like); production offers no passkeys at all, since a Host header that a
-// client or a proxy chooses must not decide which site a credential is for (SECURITY.md 34).
+// only origin accepted is AUTH_URL's origin. Without AUTH_URL, development offers passkeys on
+// localhost only (any port); anywhere else, production included, there are none, since a Host header
+// that a client or a proxy chooses must not decide which site a credential is for (SECURITY.md 34).
 import { headers } from "next/headers";
 import { appName, isProduction } from "../env";
 
@@ -19,8 +19,5 @@ export async function relyingParty(): Promise<RelyingParty | null> {
   if (configured) return relyingPartyOf(configured);
   if (isProduction) return null;
   const host = (await headers()).get("host");
-  // An RP ID is a domain name: a bare IP address (127.0.0.1) has no passkeys.
-  if (!host || !/^[a-z0-9.-]+(:[0-9]{1,5})?$/i.test(host) || /^[0-9.]+(:|$)/.test(host)) return null;
-  const local = /^localhost(:|$)/i.test(host);
-  return relyingPartyOf(`${local ? "http" : "https"}://${host}`);
+  return host && /^localhost(:[0-9]{1,5})?$/i.test(host) ? relyingPartyOf(`http://${host.toLowerCase()}`) : null;
 }

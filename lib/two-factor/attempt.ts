@@ -141,6 +141,13 @@ async function readState(tx: Transaction, attempt: Attempt, failures: number, at
   };
 }
 
+/** The passkey's counter moved under the attempt: the transaction rolls back, and the person is asked again. */
+class PasskeyRaced extends Error {
+  constructor() {
+    super("The passkey was used elsewhere meanwhile.");
+  }
+}
+
 /** The challenge the attempt was for ended meanwhile: the transaction rolls back, nothing is counted or spent. */
 class AttemptOutdated extends Error {
   constructor() {
@@ -320,11 +327,15 @@ export async function attemptSecondFactor(
       );
       // The challenge was cancelled between the read and now (Cancel does not take the user's lock).
       if (!row.completed) throw new AttemptOutdated();
+      // A passkey's counter moved since the read: a passkey sign-in (which needs no one's row lock) used
+      // the same authenticator meanwhile. Nothing is written; the person is asked again.
+      if (asNumber(row.spent) !== 1 && input.kind === "passkey") throw new PasskeyRaced();
       if (asNumber(row.spent) !== 1) throw new Error("the code changed under the row lock");
       return { kind: "ok" as const, method: check.method, user: state.user, returned: row };
     });
   } catch (error) {
     if (error instanceof AttemptOutdated) return { kind: "expired", ...none };
+    if (error instanceof PasskeyRaced) return { kind: "retry", ...none };
     throw error;
   }
 }

@@ -35,7 +35,7 @@ export async function generateBackupCodes(db: Queryable, userId: string, context
         createdAt,
         position,
         codeHash: hashCode(userId, normalizeBackupCode(code)!),
-        codeEncrypted: encryptSecret(code, sealContext(userId, batchId)),
+        codeEncrypted: encryptSecret(code, sealContext(userId, batchId, position)),
       })),
     );
     await raiseSessionVersion(tx, userId);
@@ -61,9 +61,9 @@ export function spendBackupCode(id: string, at: Date): SQL {
 
 export type BackupCodeStatus = { total: number; remaining: number; createdAt: Date | null };
 
-/** What a code's encryption is bound to: a copy moved to another user's or batch's row does not open. */
-function sealContext(userId: string, batchId: string): string {
-  return `backup-code:${userId}:${batchId}`;
+/** What a code's encryption is bound to: a copy moved to another user's row, another batch or another place does not open. */
+function sealContext(userId: string, batchId: string, position: number | null): string {
+  return `backup-code:${userId}:${batchId}:${position}`;
 }
 
 export type ViewedBackupCodes =
@@ -78,17 +78,29 @@ export type ViewedBackupCodes =
  */
 export async function viewBackupCodes(db: Queryable, userId: string, context: RequestContext): Promise<ViewedBackupCodes> {
   const at = now();
-  const rows = await query<{ batch_id: string; code_encrypted: string | null; used: boolean; created_at: string | Date }>(
+  const rows = await query<{
+    batch_id: string;
+    code_encrypted: string | null;
+    position: number | null;
+    used: boolean;
+    created_at: string | Date;
+  }>(
     db,
     sql`${withParts({
-      batch: sql`select 1 from backup_codes where user_id = ${userId} limit 1`,
-      event: auditPart({ type: "backup_codes.viewed", actorId: userId, subjectId: userId, context }, { at, onlyIf: "batch" }),
-    })} select batch_id, code_encrypted, used_at is not null as used, created_at from backup_codes
+      batch: sql`select bool_and(code_encrypted is not null) as shown from backup_codes where user_id = ${userId} having count(*) > 0`,
+      event: auditPart(
+        { type: "backup_codes.viewed", actorId: userId, subjectId: userId, context, details: sql`json_build_object('shown', shown)` },
+        { at, onlyIf: "batch" },
+      ),
+    })} select batch_id, code_encrypted, position, used_at is not null as used, created_at from backup_codes
       where user_id = ${userId} order by position nulls last, id`,
   );
   if (rows.length === 0) return { kind: "none" };
   const createdAt = asDate(rows[0].created_at);
   if (rows.some((row) => row.code_encrypted === null)) return { kind: "hash_only", createdAt };
-  const codes = rows.map((row) => ({ code: decryptSecret(row.code_encrypted!, sealContext(userId, row.batch_id)), used: row.used }));
+  const codes = rows.map((row) => ({
+    code: decryptSecret(row.code_encrypted!, sealContext(userId, row.batch_id, row.position)),
+    used: row.used,
+  }));
   return { kind: "codes", codes, createdAt };
 }

@@ -37,7 +37,7 @@ describe("viewing backup codes again", () => {
     expect(JSON.stringify(views)).not.toContain(codes[0]);
   });
 
-  it("keeps each code only encrypted, bound to its user and batch: a copy moved to another user's row does not open", async () => {
+  it("keeps each code only encrypted, bound to its user, batch and place: a copy moved elsewhere does not open", async () => {
     const db = await getDb();
     const owner = await createTestUser();
     const other = await createTestUser();
@@ -52,6 +52,11 @@ describe("viewing backup codes again", () => {
     const [target] = await db.select().from(backupCodes).where(eq(backupCodes.userId, other.id)).limit(1);
     await db.update(backupCodes).set({ codeEncrypted: rows[0].codeEncrypted }).where(eq(backupCodes.id, target.id));
     await expect(viewBackupCodes(db, other.id, context)).rejects.toThrow();
+
+    // Nor does a code moved to another place of the same batch.
+    const [first, second] = rows.sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+    await db.update(backupCodes).set({ codeEncrypted: second.codeEncrypted }).where(eq(backupCodes.id, first.id));
+    await expect(viewBackupCodes(db, owner.id, context)).rejects.toThrow();
   });
 
   it("a new batch replaces what can be seen; a batch made before codes were kept says so, and no batch is none", async () => {

@@ -78,7 +78,7 @@ async function twoAnswersAtOnce(userVerified: boolean) {
     ceremonies.push({ id: started.id, response: assertionResponse(credential, started.options.challenge, { userVerified }) });
   }
   gate.hold(2);
-  const results = await Promise.all(ceremonies.map(({ id, response }) => passkeySignInStep(db, TEST_RP, { id }, response, context, null)));
+  const results = await Promise.all(ceremonies.map(({ id, response }) => passkeySignInStep(db, TEST_RP, { id }, response, context)));
   return { user, kinds: results.map((result) => result.kind).sort() };
 }
 

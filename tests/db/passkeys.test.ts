@@ -17,12 +17,14 @@ import {
   userSessions,
   users,
   webauthnChallenges,
+  type MethodKind,
   type User,
   type WebAuthnPurpose,
 } from "@/db/schema";
 import { passkeySignInOptions, passkeySignInStep, secondFactorPasskeyOptions, stepUpPasskeyOptions } from "@/lib/auth/passkey-sign-in";
 import { reauthenticateWithCode } from "@/lib/auth/reauthenticate";
-import { codeStep, loadChallenge, passwordStep, type ChallengeClaim } from "@/lib/auth/sign-in-flow";
+import { afterFirstFactor, codeStep, loadChallenge, passwordStep, type ChallengeClaim } from "@/lib/auth/sign-in-flow";
+import { policyRules } from "@/lib/two-factor/policy";
 import { DAY, MINUTE, addMs, advanceClock, freezeClock, now } from "@/lib/clock";
 import { LIVE_CHALLENGES_PER_BINDING, WEBAUTHN_CHALLENGE_MS } from "@/lib/passkeys/challenges";
 import {
@@ -123,7 +125,7 @@ async function passkeySignIn(credential: SoftCredential, options: AssertionOptio
   const started = await passkeySignInOptions(db, TEST_RP, context);
   if (!started.ok) throw new Error("passkey sign-in options refused");
   const response = assertionResponse(credential, started.options.challenge, options);
-  return passkeySignInStep(db, TEST_RP, { id: started.id }, response, context, null);
+  return passkeySignInStep(db, TEST_RP, { id: started.id }, response, context);
 }
 
 /** A WebAuthn challenge stored as the product stores one, for an answer recorded with a fixed challenge. */
@@ -641,7 +643,7 @@ describe("signing in with a passkey", () => {
     expect(started.options.allowCredentials ?? []).toEqual([]);
 
     const response = assertionResponse(credentials[0], started.options.challenge, { userVerified: true });
-    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context, null)).toEqual({
+    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context)).toEqual({
       kind: "signed_in",
       via: "passkey",
       userId: user.id,
@@ -670,6 +672,36 @@ describe("signing in with a passkey", () => {
     // That was the only passkey: the code page offers the app alone.
     expect((await loadChallenge(db, claim))?.methods).toEqual(["app"]);
     expect(await secondFactorPasskeyOptions(db, TEST_RP, claim)).toEqual({ ok: false, reason: "none" });
+  });
+
+  it("after a passkey without user verification a trusted browser skips nothing: a PIN-less key left in a stolen laptop is not enough", async () => {
+    const db = await getDb();
+    const { user, passkeyIds } = await personWithPasskeys(1);
+    await enableApp(user);
+    await db.update(settings).set({ twoFactorMode: "skip_allowed", skipDays: 30 });
+    const browserId = await trustBrowser(user.id);
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    const person = {
+      id: user.id,
+      name: row.name,
+      email: row.email,
+      methods: ["app", "passkey"] as MethodKind[],
+      policy: policyRules({
+        two_factor_mode: "skip_allowed",
+        skip_days: 30,
+        require_enrollment: false,
+        allow_email_method: true,
+        allow_passkey_method: true,
+      }),
+    };
+    const trusted = { browserId, userId: user.id };
+    const step = { context, trusted, at: now(), parts: {} };
+    // The same browser after a password skips the code; after the passkey it is asked for one.
+    expect(await afterFirstFactor(db, person, { ...step, firstFactorPasskeyId: null })).toMatchObject({
+      kind: "signed_in",
+      via: "trusted_browser",
+    });
+    expect(await afterFirstFactor(db, person, { ...step, firstFactorPasskeyId: passkeyIds[0] })).toMatchObject({ kind: "challenge" });
   });
 
   it("after a passkey without user verification only another passkey answers the second factor", async () => {
@@ -712,7 +744,7 @@ describe("signing in with a passkey", () => {
     if (!started.ok) throw new Error("refused");
     const stranger = createCredential("00000000-0000-4000-8000-000000000000");
     const response = assertionResponse(stranger, started.options.challenge);
-    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context, null)).toEqual({ kind: "invalid" });
+    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context)).toEqual({ kind: "invalid" });
     expect((await events("sign_in.failed")).map((event) => ({ subjectId: event.subjectId, details: event.details }))).toEqual([
       { subjectId: null, details: { reason: "unknown_passkey" } },
     ]);
@@ -724,10 +756,14 @@ describe("signing in with a passkey", () => {
     const other = await createTestUser();
     expect(await passkeySignIn(credentials[0], { userHandle: userHandleOf(other.id) })).toEqual({ kind: "invalid" });
     expect(await passkeySignIn(credentials[0], { userHandle: "c29tZW9uZQ" })).toEqual({ kind: "invalid" });
-    expect((await events("sign_in.failed")).map((event) => event.details.reason)).toEqual(["passkey_refused", "passkey_refused"]);
+    // Passkey sign-in asks for a discoverable credential, which always sends its user handle: none is refused too.
+    expect(await passkeySignIn(credentials[0], { userHandle: null })).toEqual({ kind: "invalid" });
+    expect((await events("sign_in.failed")).map((event) => event.details.reason)).toEqual([
+      "passkey_refused",
+      "passkey_refused",
+      "passkey_refused",
+    ]);
     expect(await events("passkey.used")).toEqual([]);
-    // A security key's credential that keeps no user handle sends none: the stored credential names the person.
-    expect(await passkeySignIn(credentials[0], { userHandle: null })).toMatchObject({ kind: "signed_in" });
   });
 
   it("an assertion made on another origin or for another RP ID is refused and audited", async () => {
@@ -757,9 +793,9 @@ describe("signing in with a passkey", () => {
     const theirs = await passkeySignInOptions(db, TEST_RP, context);
     if (!mine.ok || !theirs.ok) throw new Error("refused");
     const response = assertionResponse(credentials[0], theirs.options.challenge);
-    expect(await passkeySignInStep(db, TEST_RP, { id: mine.id }, response, context, null)).toEqual({ kind: "expired" });
+    expect(await passkeySignInStep(db, TEST_RP, { id: mine.id }, response, context)).toEqual({ kind: "expired" });
     expect(await events("passkey.used")).toEqual([]);
-    expect(await passkeySignInStep(db, TEST_RP, { id: theirs.id }, response, context, null)).toMatchObject({
+    expect(await passkeySignInStep(db, TEST_RP, { id: theirs.id }, response, context)).toMatchObject({
       kind: "signed_in",
       userId: user.id,
     });
@@ -771,16 +807,18 @@ describe("signing in with a passkey", () => {
     const started = await passkeySignInOptions(db, TEST_RP, context);
     if (!started.ok) throw new Error("refused");
     const response = assertionResponse(credentials[0], started.options.challenge);
-    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context, null)).toMatchObject({ kind: "signed_in" });
-    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context, null)).toEqual({ kind: "expired" });
+    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context)).toMatchObject({ kind: "signed_in" });
+    expect(await passkeySignInStep(db, TEST_RP, { id: started.id }, response, context)).toEqual({ kind: "expired" });
   });
 
-  it("an address gets 60 challenges in 15 minutes; another address is not held back", async () => {
+  it("an address gets 300 challenges in 15 minutes; another address is not held back, nor one with no address", async () => {
     const db = await getDb();
-    for (let i = 0; i < 60; i++) expect(await passkeySignInOptions(db, TEST_RP, context)).toMatchObject({ ok: true });
+    for (let i = 0; i < 300; i++) expect(await passkeySignInOptions(db, TEST_RP, context)).toMatchObject({ ok: true });
     const windowEnd = new Date("2030-03-01T08:15:00Z");
     expect(await passkeySignInOptions(db, TEST_RP, context)).toEqual({ ok: false, retryAt: windowEnd });
-    expect(await storedChallenges()).toHaveLength(60);
+    expect(await storedChallenges()).toHaveLength(300);
+    // No shared bucket for requests without an address, which anyone could fill for everyone.
+    expect(await passkeySignInOptions(db, TEST_RP, { ...context, ip: null })).toMatchObject({ ok: true });
     expect(await passkeySignInOptions(db, TEST_RP, { ...context, ip: "198.51.100.24" })).toMatchObject({ ok: true });
     advanceClock(windowEnd.getTime() - now().getTime());
     expect(await passkeySignInOptions(db, TEST_RP, context)).toMatchObject({ ok: true });
@@ -872,7 +910,7 @@ describe("answers recorded in Chromium", () => {
 
   async function signInRecorded(site: RelyingParty = rp) {
     const id = await storeChallenge("sign_in", chromium.authenticationChallenge);
-    return passkeySignInStep(await getDb(), site, { id }, authentication, browser, null);
+    return passkeySignInStep(await getDb(), site, { id }, authentication, browser);
   }
 
   it("the browser's JSON passes the product's reading of an answer", () => {
@@ -916,8 +954,8 @@ describe("answers recorded in Chromium", () => {
     expect(await signInRecorded({ ...rp, id: "example.com" })).toEqual({ kind: "invalid" });
 
     const id = await storeChallenge("sign_in", chromium.authenticationChallenge);
-    expect(await passkeySignInStep(db, rp, { id }, authentication, browser, null)).toMatchObject({ kind: "signed_in" });
-    expect(await passkeySignInStep(db, rp, { id }, authentication, browser, null)).toEqual({ kind: "expired" });
+    expect(await passkeySignInStep(db, rp, { id }, authentication, browser)).toMatchObject({ kind: "signed_in" });
+    expect(await passkeySignInStep(db, rp, { id }, authentication, browser)).toEqual({ kind: "expired" });
     // Even were its challenge handed out again, the counter it carries has been used.
     expect(await signInRecorded()).toEqual({ kind: "invalid" });
     expect((await events("passkey.refused")).map((event) => event.details.reason)).toEqual(["refused", "refused", "counter_regressed"]);
@@ -961,7 +999,7 @@ describe("statement budgets of the passkey steps", () => {
     const { id, options } = started;
     const response = assertionResponse(credentials[0], options.challenge);
     let result: Awaited<ReturnType<typeof passkeySignInStep>> | undefined;
-    expect(await statements(async () => (result = await passkeySignInStep(db, TEST_RP, { id }, response, context, null)))).toBe(2);
+    expect(await statements(async () => (result = await passkeySignInStep(db, TEST_RP, { id }, response, context)))).toBe(2);
     expect(result).toMatchObject({ kind: "signed_in", via: "passkey" });
   });
 

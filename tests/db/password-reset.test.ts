@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, passwordDelays, signInChallenges, trustedBrowsers, twoFactorMethods, users } from "@/db/schema";
+import { auditEvents, passkeys, passwordDelays, signInChallenges, trustedBrowsers, twoFactorMethods, users } from "@/db/schema";
 import { resetPasswordFromCommandLine } from "@/lib/auth/password-reset";
 import { passwordStep } from "@/lib/auth/sign-in-flow";
 import { now } from "@/lib/clock";
@@ -17,10 +17,10 @@ describe("admin:reset-password", () => {
   it("sets a new random password that signs in, and the old one no longer does", async () => {
     const db = await getDb();
     const user = await createTestUser();
-    const password = await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE);
+    const { password } = await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE);
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE)).not.toBe(password);
-    const latest = await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE);
+    expect((await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE)).password).not.toBe(password);
+    const { password: latest } = await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE);
     expect((await passwordStep(db, { account: user.email, password: TEST_PASSWORD }, context, null)).kind).toBe("invalid");
     expect((await passwordStep(db, { account: user.email, password: latest }, context, null)).kind).toBe("signed_in");
   });
@@ -32,9 +32,15 @@ describe("admin:reset-password", () => {
     await db.insert(trustedBrowsers).values({ userId: user.id, createdAt: now(), expiresAt: new Date(now().getTime() + 86_400_000) });
     await db.insert(twoFactorMethods).values({ userId: user.id, kind: "app", enabledAt: now(), secretEncrypted: "sealed" });
     const pending = await challengeFor(user, context);
-    await db.insert(passwordDelays).values({ key: `user:${user.id}`, failures: 6, lastFailedAt: now(), retryAt: now() });
+    await db.insert(passwordDelays).values([
+      { key: `user:${user.id}`, failures: 6, lastFailedAt: now(), retryAt: now() },
+      { key: `device:${user.id}:0b7e9b52-8a0e-4f53-9d6b-7c2f1c1f3a10`, failures: 4, lastFailedAt: now(), retryAt: now() },
+    ]);
+    await db.insert(passkeys).values({ userId: user.id, credentialId: "cred-1", publicKey: "key", name: "Work laptop", createdAt: now() });
 
-    const password = await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE);
+    const { password, passkeys: left } = await resetPasswordFromCommandLine(db, user.id, COMMAND_LINE);
+    // The passkeys still sign in: whoever ran the command is told which.
+    expect(left).toEqual(["Work laptop"]);
 
     expect(await viewerOf(sessionId, user)).toBeNull();
     const [row] = await db.select().from(users).where(eq(users.id, user.id));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { passkeysWarning, missingProductionSettings } from "@/lib/env";
 import { cleanPasskeyName, defaultPasskeyName, PASSKEY_NAME_MAX } from "@/lib/passkeys/names";
+import { claimedChallenge } from "@/lib/passkeys/challenges";
 import { relyingPartyOf } from "@/lib/passkeys/relying-party";
 
 const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -25,10 +26,27 @@ describe("a passkey name as typed", () => {
     expect(cleanPasskeyName("  Work   laptop \t ")).toBe("Work laptop");
   });
 
+  it("loses control and invisible characters (a NUL, bidirectional overrides, zero-width spaces)", () => {
+    expect(cleanPasskeyName("Work\u0000 key\u202e\u200b")).toBe("Work key");
+    expect(cleanPasskeyName("\u0000\u200b")).toBeNull();
+  });
+
   it("is refused when empty or longer than the limit", () => {
     expect(cleanPasskeyName("   ")).toBeNull();
     expect(cleanPasskeyName("x".repeat(PASSKEY_NAME_MAX))).toHaveLength(PASSKEY_NAME_MAX);
     expect(cleanPasskeyName("x".repeat(PASSKEY_NAME_MAX + 1))).toBeNull();
+  });
+});
+
+describe("the challenge an answer claims", () => {
+  const clientData = (data: object) => Buffer.from(JSON.stringify(data)).toString("base64url");
+  const challenge = "x".repeat(43);
+
+  it("is read from the client data, and refused when the ceremony ran in another site's frame", () => {
+    expect(claimedChallenge(clientData({ type: "webauthn.get", challenge, origin: "https://t.example" }))).toBe(challenge);
+    expect(claimedChallenge(clientData({ type: "webauthn.get", challenge, crossOrigin: true }))).toBeNull();
+    expect(claimedChallenge(clientData({ challenge: "short" }))).toBeNull();
+    expect(claimedChallenge("not base64 json")).toBeNull();
   });
 });
 

@@ -49,7 +49,8 @@ export const signInWithPassword = action(
     }
     // The password was right: this browser is a known device of the account from now on.
     await rememberDevice(result.userId, device);
-    return onward(result, trusted, input.callbackUrl);
+    // A trusted browser is for a password's sign-in only: its cookie is left as it is.
+    return onward(result, null, input.callbackUrl);
   },
 );
 
@@ -101,11 +102,11 @@ export const signInWithPasskey = action(
   async ({ input, db, request }): Promise<LoginResult> => {
     const rp = await relyingParty();
     if (!rp) return refuse("Passkeys are not available at this site address.");
-    const [claim, trusted] = await Promise.all([readPasskeySignInCookie(), readTrustedBrowserCookie()]);
+    const claim = await readPasskeySignInCookie();
     const response = readAssertion(input.response);
     if (!response) return refuse(PASSKEY_NOT_CHECKED);
     if (!claim) return refuse("The passkey sign-in took too long. Please try again.");
-    const result = await passkeySignInStep(db, rp, claim, response, request, trusted);
+    const result = await passkeySignInStep(db, rp, claim, response, request);
     // Whatever the outcome, the challenge is spent: the cookie that named it goes.
     await clearPasskeySignInCookie();
     switch (result.kind) {
@@ -114,6 +115,7 @@ export const signInWithPasskey = action(
       case "invalid":
         return refuse(PASSKEY_REFUSED);
     }
-    return onward(result, trusted, input.callbackUrl);
+    // A trusted browser is for a password's sign-in only: its cookie is left as it is.
+    return onward(result, null, input.callbackUrl);
   },
 );

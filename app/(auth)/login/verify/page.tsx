@@ -5,6 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
 import { readChallengeCookie } from "@/lib/auth/flow-cookies";
 import { loadChallenge, resendAt, type PendingSignIn } from "@/lib/auth/sign-in-flow";
+import { relyingParty } from "@/lib/passkeys/relying-party";
 import { skipDays } from "@/lib/two-factor/policy";
 import { SIGN_IN_UNAVAILABLE, unlessDatabaseIsDown } from "@/lib/unavailable";
 
@@ -51,11 +52,13 @@ export default async function VerifyPage() {
     );
   }
   const { pending } = loaded;
+  // Without a relying party (production without AUTH_URL) no passkey can answer: none is offered.
+  const methods = (await relyingParty()) ? pending.methods : pending.methods.filter((method) => method !== "passkey");
   return (
     <>
       <h1 className="text-xl font-semibold tracking-tight">Input Authentication Code</h1>
       <VerifyForm
-        methods={pending.methods}
+        methods={methods}
         maskedEmail={maskEmail(pending.email)}
         rememberDays={skipDays(pending.policy)}
         retryAt={pending.attempts.retryAt?.toISOString() ?? null}

@@ -82,6 +82,7 @@ const ceremonyInput = z.object({ response: z.string("The passkey did not answer.
 const passkeyIdInput = z.object({ passkeyId: z.uuid("Choose a passkey.") });
 const renameInput = z.object({
   passkeyId: z.uuid("Choose a passkey."),
+  // Control and invisible characters (a NUL included) are dropped by cleanPasskeyName before any write.
   name: z
     .string("Enter a name for the passkey.")
     .trim()
@@ -397,40 +398,47 @@ export const startPasskeySetup = action({ ...own, reauth: true }, async ({ viewe
   return { ok: true, options };
 });
 
-/** The browser's answer to "Add a passkey": checked, stored under a default name, then named by the person ("Rename"). */
-export const finishPasskeySetup = action({ ...own, input: ceremonyInput }, async (context): Promise<ActionResult<PasskeyAdded>> => {
-  const { viewer, db, request, input } = context;
-  const rp = await relyingParty();
-  if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
-  if (!viewer.policy.allowPasskeyMethod) return refuse(PASSKEYS_NOT_ALLOWED);
-  const response = readRegistration(input.response);
-  if (!response) return refuse(PASSKEY_NOT_ANSWERED);
-  const added = await addPasskey(db, rp, { userId: viewer.user.id, sessionId: viewer.sessionId }, response, request);
-  if (!added.ok) {
-    switch (added.reason) {
-      case "expired":
-        return refuse("Adding the passkey took too long. Please start again.");
-      case "duplicate":
-        return refuse("This passkey is already on an account.");
-      case "too_many":
-        return refuse("You have as many passkeys as an account can hold. Remove one first.");
-      case "refused":
-        return refuse("The passkey could not be verified for this site. Please try again.");
+/**
+ * The browser's answer to "Add a passkey": checked, stored under a default name, then named by the
+ * person ("Rename"). The step-up must still hold: a challenge fetched at the end of the window does
+ * not stretch it by five minutes.
+ */
+export const finishPasskeySetup = action(
+  { ...own, input: ceremonyInput, reauth: true },
+  async (context): Promise<ActionResult<PasskeyAdded>> => {
+    const { viewer, db, request, input } = context;
+    const rp = await relyingParty();
+    if (!rp) return refuse(PASSKEYS_UNAVAILABLE);
+    if (!viewer.policy.allowPasskeyMethod) return refuse(PASSKEYS_NOT_ALLOWED);
+    const response = readRegistration(input.response);
+    if (!response) return refuse(PASSKEY_NOT_ANSWERED);
+    const added = await addPasskey(db, rp, { userId: viewer.user.id, sessionId: viewer.sessionId }, response, request);
+    if (!added.ok) {
+      switch (added.reason) {
+        case "expired":
+          return refuse("Adding the passkey took too long. Please start again.");
+        case "duplicate":
+          return refuse("This passkey is already on an account.");
+        case "too_many":
+          return refuse("You have as many passkeys as an account can hold. Remove one first.");
+        case "refused":
+          return refuse("The passkey could not be verified for this site. Please try again.");
+      }
     }
-  }
-  const backupCodes = added.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
-  // As with a code that confirms a new method: the passkey just proved is this session's second factor.
-  await db.execute(openReauthWindow(viewer.sessionId, now(), "second_factor"));
-  await keepOnlyThisSession(viewer);
-  await notify(viewer, passkeyAddedEmail({ name: viewer.user.name, passkeyName: added.passkey.name }));
-  revalidatePath(PAGE);
-  return {
-    ok: true,
-    passkey: added.passkey,
-    notice: `The passkey was added. Your other sessions were signed out.`,
-    ...(backupCodes ? { backupCodes } : {}),
-  };
-});
+    const backupCodes = added.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
+    // As with a code that confirms a new method: the passkey just proved is this session's second factor.
+    await db.execute(openReauthWindow(viewer.sessionId, now(), "second_factor"));
+    await keepOnlyThisSession(viewer);
+    await notify(viewer, passkeyAddedEmail({ name: viewer.user.name, passkeyName: added.passkey.name }));
+    revalidatePath(PAGE);
+    return {
+      ok: true,
+      passkey: added.passkey,
+      notice: `The passkey was added. Your other sessions were signed out.`,
+      ...(backupCodes ? { backupCodes } : {}),
+    };
+  },
+);
 
 export const renameOwnPasskey = action(
   { ...own, input: renameInput, inputError: "first" },
@@ -461,7 +469,7 @@ export const removeOwnPasskey = action(
     const removed = await removePasskey(db, viewer.user.id, input.passkeyId, request);
     if (!removed.ok) return refuse("This passkey is no longer on your account.");
     await keepOnlyThisSession(viewer);
-    await notify(viewer, passkeyRemovedEmail({ name: viewer.user.name, passkeyName: removed.name }));
+    await notify(viewer, passkeyRemovedEmail({ name: viewer.user.name, passkeyName: removed.name, twoFactorOff: removed.lastMethod }));
     revalidatePath(PAGE);
     const consequence = removed.lastMethod
       ? " Two-factor authentication is off: your backup codes were deleted."
