@@ -50,14 +50,10 @@ export function LoginForm({ action, callbackUrl, notice, passkeys = false }: Pro
 
   return (
     <div className="flex flex-col gap-4">
-      <form
-        action={(formData) => {
-          setPasskeyRefusal(null);
-          return submit(formData);
-        }}
-        className="flex flex-col gap-4"
-        noValidate
-      >
+      {/* The action is the dispatcher itself, which the server renders as a plain HTML form: signing in
+          works before the scripts have loaded, and without them. A wrapper function would render as
+          "javascript:throw" instead. Clearing the passkey's refusal is onSubmit's, which runs first. */}
+      <form action={submit} onSubmit={() => setPasskeyRefusal(null)} className="flex flex-col gap-4" noValidate>
         {shown ? (
           <div ref={alertRef} tabIndex={-1} className="rounded-lg outline-none focus-visible:ring-2 focus-visible:ring-brand-500/40">
             <Alert>{shown}</Alert>

@@ -54,10 +54,20 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
   const hasEmail = methods.includes("email");
   const hasPasskey = methods.includes("passkey");
   const [mode, setMode] = useState<Mode>(hasApp ? "app" : hasEmail ? "email" : "backup");
-  // A message belongs to the mode it came from: switching modes leaves it behind.
-  const [answeredIn, setAnsweredIn] = useState<Mode | null>(null);
-  // Each code sent remounts the field, so a refused code does not stay in it.
+  // A message belongs to the mode it came from: switching modes leaves it behind. (An answer already
+  // there as the page renders came from a form posted without scripts, which stays in its first mode.)
+  const [answeredIn, setAnsweredIn] = useState<Mode | null>(verified ? mode : null);
+  const [submittedIn, setSubmittedIn] = useState<Mode | null>(null);
+  // Each answer to a code remounts the field, so a refused code does not stay in it. Adjusted during
+  // render as the answer arrives: the form's action must be the dispatcher itself (see below).
   const [sent, setSent] = useState(0);
+  const [answered, setAnswered] = useState(verified);
+  if (answered !== verified) {
+    setAnswered(verified);
+    setSent((count) => count + 1);
+    setLatest("code");
+    setAnsweredIn(submittedIn);
+  }
   const answer = messages(latest === "passkey" ? passkeyAnswer : verified);
   // A wait's message goes once the wait is over, as does one from a mode left since.
   const state = latest === "passkey" || answeredIn === mode ? answer : {};
@@ -90,7 +100,9 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
 
   const instructions =
     mode === "backup"
-      ? "Enter one of your backup codes, or a one-time code from your admin."
+      ? hasPasskey && !hasApp && !hasEmail
+        ? "Use your passkey or security key, or enter one of your backup codes (or a one-time code from your admin)."
+        : "Enter one of your backup codes, or a one-time code from your admin."
       : mode === "app"
         ? "Open your authenticator app and enter the 6-digit code for this account."
         : `We emailed a 6-digit code to ${maskedEmail}. It is valid for 10 minutes.`;
@@ -142,17 +154,10 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
         </>
       ) : null}
 
-      <form
-        id="verify-code"
-        action={(formData) => {
-          setLatest("code");
-          setAnsweredIn(mode);
-          setSent((count) => count + 1);
-          return verify(formData);
-        }}
-        className="flex flex-col gap-4"
-        noValidate
-      >
+      {/* The action is the dispatcher itself, which the server renders as a plain HTML form: a code is
+          taken before the scripts have loaded, and without them. A wrapper function would render as
+          "javascript:throw" instead. */}
+      <form id="verify-code" action={verify} onSubmit={() => setSubmittedIn(mode)} className="flex flex-col gap-4" noValidate>
         <input type="hidden" name="kind" value={codeMode ? "code" : "backup"} />
         {codeMode ? (
           <OtpInput key={`code-${sent}`} label="Authentication code" autoFocus={!hasPasskey} disabled={waiting} />

@@ -16,7 +16,7 @@ import {
 
 export type Ceremony = { ok: true; response: string } | { ok: false; cancelled: boolean; message: string };
 
-const CANCELLED = "The passkey prompt was closed. Nothing was changed.";
+const CANCELLED = "The passkey prompt ended without an answer. Nothing was sent.";
 const UNSUPPORTED = "This browser cannot use passkeys. Use another method.";
 
 function failed(error: unknown): Ceremony {

@@ -161,7 +161,7 @@ test("an admin issues a one-time code to an agent who lost their phone; it signs
 
   await signIn(agentTab, agent.username, agent.password);
   await backupCodeStep(agentTab, code);
-  await expect(agentTab.getByRole("main").getByRole("alert")).toHaveText("Invalid authentication code.");
+  await expect(agentTab.getByRole("main").getByRole("alert")).toHaveText("Invalid backup code.");
   await agentContext.close();
 
   await page.goto(`${AUDIT}?user=${encodeURIComponent(agent.username)}`);

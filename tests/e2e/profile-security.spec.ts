@@ -305,10 +305,7 @@ test.describe("once the re-authentication window has passed", () => {
     await latestEmail(await context.newPage(), agent.email, /Your backup codes were viewed/);
 
     await region(page, "Backup codes").getByRole("button", { name: "Generate new codes" }).click();
-    await page
-      .getByRole("dialog", { name: "Generate new backup codes?" })
-      .getByRole("button", { name: "Generate new codes" })
-      .click();
+    await page.getByRole("dialog", { name: "Generate new backup codes?" }).getByRole("button", { name: "Generate new codes" }).click();
     const newCodes = await closeBackupCodes(page);
     expect(newCodes).toHaveLength(10);
     expect(newCodes.filter((code) => oldCodes.includes(code))).toEqual([]);

@@ -76,6 +76,9 @@ export async function signInAsAdmin(page: Page): Promise<void> {
 }
 
 export async function signOut(page: Page): Promise<void> {
+  // On a narrow screen "Sign out" is in the navigation the "Menu" button opens.
+  const menu = page.getByRole("button", { name: "Menu", exact: true });
+  if (await menu.isVisible()) await menu.click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
 }

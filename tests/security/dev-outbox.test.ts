@@ -84,7 +84,8 @@ describe("/dev/outbox on a development server", () => {
 });
 
 describe("starting a server", () => {
-  const env = { ...process.env, AUTH_SECRET: "a".repeat(40), ENCRYPTION_KEY: "ab".repeat(32) };
+  // AUTH_URL set: without it a production server also warns that passkeys are off (unit/passkey-names.test.ts).
+  const env = { ...process.env, AUTH_SECRET: "a".repeat(40), ENCRYPTION_KEY: "ab".repeat(32), AUTH_URL: "https://tessera.example.com" };
 
   async function warningsAtStart(overrides: Record<string, string | undefined>): Promise<string[]> {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
