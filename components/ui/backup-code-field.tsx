@@ -17,7 +17,8 @@ export function BackupCodeField({ error, disabled }: BackupCodeFieldProps) {
       autoFocus
       disabled={disabled}
       error={error}
-      className="font-mono"
+      // The code in a fixed-width face, so look-alike characters stand apart; the label reads as every other.
+      inputClassName="font-mono"
     />
   );
 }

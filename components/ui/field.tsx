@@ -5,9 +5,11 @@ type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & {
   label: string;
   error?: string;
   hint?: string;
+  /** Classes for the input alone (`className` is the whole field's). */
+  inputClassName?: string;
 };
 
-export function Field({ label, error, hint, id, className = "", ...input }: FieldProps) {
+export function Field({ label, error, hint, id, className = "", inputClassName = "", ...input }: FieldProps) {
   const generated = useId();
   const inputId = id ?? generated;
   const describedBy = [error ? `${inputId}-error` : null, hint ? `${inputId}-hint` : null].filter(Boolean).join(" ") || undefined;
@@ -20,7 +22,7 @@ export function Field({ label, error, hint, id, className = "", ...input }: Fiel
         id={inputId}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
-        className="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30 aria-invalid:border-red-500"
+        className={`rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-500/30 aria-invalid:border-red-500 ${inputClassName}`}
         {...input}
       />
       {hint ? (

@@ -7,13 +7,13 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { METHOD_KINDS, type MethodKind } from "@/db/schema";
 import type { Database } from "@/db/client";
-import { action, refuse, type ActionResult } from "@/lib/action";
+import { action, refuse, type ActionResult, type Refusal } from "@/lib/action";
 import { emailSignInCode } from "@/lib/auth/email-sign-in-code";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 import { changePassword } from "@/lib/auth/password-change";
 import { tryAgain } from "@/lib/auth/password-limits";
 import { openReauthWindow } from "@/lib/auth/reauth";
-import { reauthenticateWithCode, reauthenticateWithPassword } from "@/lib/auth/reauthenticate";
+import { reauthenticateWithCode, reauthenticateWithPassword, type ReauthResult } from "@/lib/auth/reauthenticate";
 import { keepOnlyThisSession } from "@/lib/auth/refresh-session";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { RequestContext } from "@/lib/request";
@@ -137,20 +137,34 @@ async function notify(viewer: Viewer, email: Email): Promise<void> {
 type Signed = { viewer: Viewer; db: Database; request: RequestContext };
 
 async function afterMethodConfirmed(
-  { viewer, db, request }: Signed,
+  signed: Signed,
   method: MethodKind,
   confirmed: { firstMethod: boolean; wasReset: boolean },
 ): Promise<ActionResult<MethodChanged>> {
-  const backupCodes = confirmed.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
-  // The code just typed proved the new factor: this session's step-up is the second factor's now
-  // (whoever could set the factor up could confirm with it anyway), so the next change asks nothing.
+  const name = { name: signed.viewer.user.name, method };
+  return afterFactorProved(signed, {
+    firstMethod: confirmed.firstMethod,
+    email: confirmed.wasReset ? twoFactorMethodResetEmail(name) : twoFactorEnabledEmail(name),
+    notice: confirmed.wasReset ? `${METHOD_NAMES[method]} was reset.` : `${METHOD_NAMES[method]} is on.`,
+  });
+}
+
+/**
+ * What follows any new factor proved (a method confirmed, a passkey added): the first method brings
+ * the first backup codes; the factor just proved is this session's second-factor step-up (whoever
+ * could set it up could confirm with it anyway), so the next change asks nothing; this browser stays
+ * signed in while every other session ends; the person hears of it.
+ */
+async function afterFactorProved(
+  { viewer, db, request }: Signed,
+  change: { firstMethod: boolean; email: Email; notice: string },
+): Promise<ActionResult<MethodChanged>> {
+  const backupCodes = change.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
   await db.execute(openReauthWindow(viewer.sessionId, now(), "second_factor"));
   await keepOnlyThisSession(viewer);
-  const name = { name: viewer.user.name, method };
-  await notify(viewer, confirmed.wasReset ? twoFactorMethodResetEmail(name) : twoFactorEnabledEmail(name));
+  await notify(viewer, change.email);
   revalidatePath(PAGE);
-  const notice = confirmed.wasReset ? `${METHOD_NAMES[method]} was reset.` : `${METHOD_NAMES[method]} is on.`;
-  return { ok: true, notice: `${notice} Your other sessions were signed out.`, ...(backupCodes ? { backupCodes } : {}) };
+  return { ok: true, notice: `${change.notice} Your other sessions were signed out.`, ...(backupCodes ? { backupCodes } : {}) };
 }
 
 async function setupAttemptAllowed({ viewer, db }: Signed): Promise<boolean> {
@@ -345,21 +359,28 @@ export const reauthenticate = action({ ...own, input: reauthInput }, async ({ vi
     const kind = input.method === "code" ? "code" : "backup";
     const result = await reauthenticateWithCode(db, session, { kind, code: parsed.data.code }, request);
     const invalid = kind === "code" ? INVALID_CODE : "Invalid backup code.";
-    switch (result.kind) {
-      case "invalid":
-        return refuse(invalid, { fieldErrors: { code: invalid } });
-      case "wait":
-        return refuse("Please try again in five minutes.");
-      case "locked":
-        if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
-        return refuse("Your account has been locked. Ask an admin to unlock it.");
-      case "throttled":
-        return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
-    }
+    if (result.kind !== "ok") return reauthRefusal(viewer, result, refuse(invalid, { fieldErrors: { code: invalid } }));
   }
   revalidatePath(PAGE);
   return { ok: true };
 });
+
+/** What "Confirm it's you" answers when it did not confirm, whichever way it was tried; the lock is emailed as it happens. */
+async function reauthRefusal(viewer: Viewer, result: Exclude<ReauthResult, { kind: "ok" }>, invalid: Refusal): Promise<Refusal> {
+  switch (result.kind) {
+    case "invalid":
+      return invalid;
+    case "retry":
+      return refuse("The passkey check took too long. Please try again.");
+    case "wait":
+      return refuse("Please try again in five minutes.");
+    case "locked":
+      if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
+      return refuse("Your account has been locked. Ask an admin to unlock it.");
+    case "throttled":
+      return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
+  }
+}
 
 /** For "Confirm it's you" with the email method: a sign-in code, under the usual send limits. */
 export const emailReauthCode = action(own, async ({ viewer, db }): Promise<ActionResult<{ resendAt: string; sent: boolean }>> => {
@@ -425,18 +446,12 @@ export const finishPasskeySetup = action(
           return refuse("The passkey could not be verified for this site. Please try again.");
       }
     }
-    const backupCodes = added.firstMethod ? await generateBackupCodes(db, viewer.user.id, request) : undefined;
-    // As with a code that confirms a new method: the passkey just proved is this session's second factor.
-    await db.execute(openReauthWindow(viewer.sessionId, now(), "second_factor"));
-    await keepOnlyThisSession(viewer);
-    await notify(viewer, passkeyAddedEmail({ name: viewer.user.name, passkeyName: added.passkey.name }));
-    revalidatePath(PAGE);
-    return {
-      ok: true,
-      passkey: added.passkey,
-      notice: `The passkey was added. Your other sessions were signed out.`,
-      ...(backupCodes ? { backupCodes } : {}),
-    };
+    const done = await afterFactorProved(context, {
+      firstMethod: added.firstMethod,
+      email: passkeyAddedEmail({ name: viewer.user.name, passkeyName: added.passkey.name }),
+      notice: "The passkey was added.",
+    });
+    return done.ok ? { ...done, passkey: added.passkey } : done;
   },
 );
 
@@ -501,21 +516,8 @@ export const reauthenticateWithPasskey = action(
     const session = { userId: viewer.user.id, sessionId: viewer.sessionId };
     const binding = { purpose: "step_up" as const, ...session };
     const result = await reauthenticateWithCode(db, session, { kind: "passkey", response, rp, binding }, request);
-    switch (result.kind) {
-      case "ok":
-        revalidatePath(PAGE);
-        return { ok: true };
-      case "invalid":
-        return refuse("This passkey was not accepted.");
-      case "retry":
-        return refuse("The passkey check took too long. Please try again.");
-      case "wait":
-        return refuse("Please try again in five minutes.");
-      case "locked":
-        if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
-        return refuse("Your account has been locked. Ask an admin to unlock it.");
-      case "throttled":
-        return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
-    }
+    if (result.kind !== "ok") return reauthRefusal(viewer, result, refuse("This passkey was not accepted."));
+    revalidatePath(PAGE);
+    return { ok: true };
   },
 );
