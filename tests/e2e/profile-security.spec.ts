@@ -298,6 +298,8 @@ test.describe("once the re-authentication window has passed", () => {
     await region(page, "Backup codes").getByRole("button", { name: "View Backup Codes" }).click();
     await confirmWithCode(page, newSecret);
     const view = page.getByRole("dialog", { name: "Your backup codes" });
+    // allInnerTexts does not wait: the codes come after the step-up's answer, so wait for all ten first.
+    await expect(view.getByRole("list", { name: "Backup codes" }).getByRole("listitem")).toHaveCount(10);
     const seen = await view.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts();
     expect(seen.map((code) => code.trim())).toEqual(oldCodes);
     await expect(view).toContainText("This view was recorded");
