@@ -89,11 +89,7 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
     return (
       <div className="mt-2 flex flex-col gap-4">
         <Alert>Your account has been locked. Ask an admin to unlock it.</Alert>
-        <form action={cancelSignIn}>
-          <SubmitButton variant="secondary" className="w-full">
-            Cancel
-          </SubmitButton>
-        </form>
+        <CancelSignIn />
       </div>
     );
   }
@@ -200,11 +196,18 @@ export function VerifyForm({ methods, maskedEmail, rememberDays, retryAt, locked
           </form>
         ) : null}
       </div>
-      <form action={cancelSignIn}>
-        <SubmitButton variant="secondary" className="w-full">
-          Cancel
-        </SubmitButton>
-      </form>
+      <CancelSignIn />
     </div>
+  );
+}
+
+/** The way out of the code page, in every state: the pending sign-in ends and User Sign In follows. */
+function CancelSignIn() {
+  return (
+    <form action={cancelSignIn}>
+      <SubmitButton variant="secondary" className="w-full">
+        Cancel
+      </SubmitButton>
+    </form>
   );
 }
