@@ -11,9 +11,15 @@ mkdirSync(resultsDir, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 
+const timings = [];
+const started = Date.now();
+const seconds = (ms) => `${Math.round(ms / 1000)} s`;
+
 function run(label, args, env) {
   console.log(`\n━━ ${label} ━━`);
+  const start = Date.now();
   const result = spawnSync(process.execPath, args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env } });
+  timings.push(`${label}: ${seconds(Date.now() - start)}`);
   if (result.status !== 0) failures.push(label);
   return result.status === 0;
 }
@@ -64,6 +70,7 @@ if (existsSync(e2eReport)) {
   failures.push("Browser tests (no report)");
 }
 
+console.log(`\nTime per suite (${seconds(Date.now() - started)} in all):\n  ${timings.join("\n  ")}`);
 console.log(`\n${failures.length ? `Failed: ${failures.join("; ")}` : "Every suite passed."}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failures.length ? 1 : 0);
