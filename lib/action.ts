@@ -8,7 +8,7 @@ import { getDb, type Database } from "@/db/client";
 import { requireViewer, type Viewer } from "./auth/viewer";
 import { formFields, parseForm, type FieldErrors } from "./forms";
 import { requestContext, type RequestContext } from "./request";
-import { databaseIsDown } from "./unavailable";
+import { databaseIsDown, orUnavailablePage } from "./unavailable";
 
 import type { ActionResult, NeedsReauth, Refusal } from "./action-result";
 
@@ -132,17 +132,18 @@ export function action<
 
 /**
  * A server action that ends in a redirect (Cancel, Sign out), for a form's `action`: nothing to show,
- * so a refused input or a database that cannot be reached is left to the body (which decides what
- * still happens) or to the error page.
+ * so a database that cannot be reached is left to the body (which decides what still happens), or else
+ * answered with the 503 page, whose "Try again" leads back to the form's page.
  */
 export function formAction<A extends Access>(
   options: Omit<Options<A, undefined>, "input" | "echo" | "inputError" | "unavailable">,
   body: (context: ActionContext<A, undefined>) => Promise<void>,
 ): (formData: FormData) => Promise<void> {
-  return async (formData) => {
-    const prepared = await prepare<A, undefined>(options, formData instanceof FormData ? formData : new FormData());
-    if (prepared.ok) await body(prepared.context);
-  };
+  return async (formData) =>
+    orUnavailablePage(async () => {
+      const prepared = await prepare<A, undefined>(options, formData instanceof FormData ? formData : new FormData());
+      if (prepared.ok) await body(prepared.context);
+    });
 }
 
 function echo(formData: FormData, keys: readonly string[]): Record<string, string> {

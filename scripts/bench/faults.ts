@@ -3,6 +3,8 @@
 // must be consistent afterwards. Settings as bench:load, plus BENCH_DOWN_SECONDS, BENCH_PG_CLUSTER, and
 // BENCH_FAULT=database to cut only the benchmark's own database instead of restarting the cluster.
 import { checkDatabase, printChecks, type Check } from "./checks";
+import { probeConsole, type ConsoleProbe } from "./console-probe";
+import type { Browser } from "./http-client";
 import { runLoad } from "./load-runner";
 import { cutDatabase, ensureRunning, localCluster, restartCluster, waitForQuiet, type Restart } from "./postgres-cluster";
 import { cleanUpList, prepareBench } from "./prepare";
@@ -17,6 +19,10 @@ const wholeCluster = process.env.BENCH_FAULT !== "database";
 const BASELINE_MS = 8_000;
 const QUIET_WAIT_MS = 5 * 60_000;
 const SLICE_MS = 5_000;
+// Browsers signed in before the fault that ask for the console while it lasts, each one request after
+// the other with this pause between: on a slow machine one request can take as long as the fault.
+const PROBERS = 4;
+const PROBE_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cluster = wholeCluster ? localCluster() : null;
@@ -49,19 +55,40 @@ try {
   });
 
   let restartError: unknown = null;
+  // Browsers signed in before the fault ask for the console page from the stop until the database is back.
+  const probes: ConsoleProbe[] = [];
+  let probing: Promise<unknown> = Promise.resolve();
+  let probingDone = false;
+  const startProbing = (browsers: Browser[]) => {
+    const prober = async (first: number) => {
+      for (let i = first; !probingDone; i += PROBERS) {
+        probes.push(await probeConsole(browsers[i % browsers.length]));
+        await sleep(PROBE_MS);
+      }
+    };
+    probing = Promise.all(Array.from({ length: PROBERS }, (_, first) => prober(first)));
+  };
   try {
     await sleep(BASELINE_MS);
+    // On a busy machine the first sign-ins may take longer than the baseline: the fault waits for one.
+    const signedIn = () => results.flatMap((result) => (result.ok && result.browser ? [result.browser] : []));
+    for (const until = Date.now() + 120_000; signedIn().length === 0 && Date.now() < until;) await sleep(250);
+    const browsers = signedIn();
+    if (browsers.length === 0) throw new Error("no sign-in completed in 2 minutes: nothing to ask for the console with");
     if (cluster) {
       if (!(await waitForQuiet(settings.postgresUrl, server.databaseName, 60_000)))
         throw new Error("other test databases came into use: PostgreSQL was not restarted");
       console.log(`Stopping PostgreSQL ${cluster.version}/${cluster.name} for ${downMs / 1000} s…`);
       stopBegan = Date.now();
+      startProbing(browsers);
       restart = await restartCluster(cluster, downMs);
     } else {
       console.log(`Cutting the connections to ${server.databaseName} and refusing new ones for ${downMs / 1000} s…`);
       stopBegan = Date.now();
+      startProbing(browsers);
       restart = await cutDatabase(settings.postgresUrl, server.databaseName, downMs);
     }
+    probingDone = true;
     console.log(`The database is back ${((restart.startedAt - restart.stopBegan) / 1000).toFixed(1)} s after the fault began.`);
     // Long enough after the database is back to see a connection that stays broken (postgres.js
     // retries a connection every connect_timeout, 30 s).
@@ -70,8 +97,10 @@ try {
     restartError = error;
   } finally {
     stopping = true;
+    probingDone = true;
   }
   const run = await load;
+  await probing;
   if (restartError) throw restartError instanceof Error ? restartError : new Error("the database restart failed", { cause: restartError });
   const r = restart!;
 
@@ -116,6 +145,27 @@ try {
   }
   console.log("");
 
+  // The console page during the fault, by when it was asked for: while PostgreSQL was stopping (or its
+  // connections were being cut), while it was down (answered before it was back, or after).
+  const probePhase = (probe: ConsoleProbe) =>
+    probe.sentAt < r.stoppedAt
+      ? "stopping"
+      : probe.doneAt <= r.startedAt
+        ? "down"
+        : probe.sentAt < r.startedAt
+          ? "down, answered once back"
+          : "back";
+  const probesWhileDown = probes.filter((probe) => probePhase(probe) === "down");
+  console.log(`== The console page during the fault (GET / by ${PROBERS} browsers signed in before it, one request after the other)`);
+  const byOutcome = new Map<string, number>();
+  for (const probe of probes) {
+    const key = `${probePhase(probe).padEnd(26)}${probe.outcome}`;
+    byOutcome.set(key, (byOutcome.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of byOutcome) console.log(`  ${key} x ${count}`);
+  if (probes.length === 0) console.log("  none");
+  console.log("");
+
   const all = Object.values(phases);
   console.log("What the failed responses showed (visible text, scripts removed):");
   for (const [key, body] of new Map(all.flatMap((recorder) => [...recorder.errorBodies])))
@@ -130,6 +180,21 @@ try {
       ok: leaks.length === 0,
       label: "clean failures: no response shows a stack trace, SQL or driver error",
       detail: `${leaks.length} did, of ${sum((rec) => rec.requests)} responses`,
+    },
+    {
+      // The 503 page was seen, nothing but it while the database was down, and nothing worse than the
+      // console itself (a request the database answered once it was back) during the whole fault.
+      ok:
+        probes.some((probe) => probe.unavailablePage) &&
+        probesWhileDown.every((probe) => probe.unavailablePage) &&
+        probes.every((probe) => (probe.unavailablePage || probe.consoleShown) && !probe.leak),
+      label: "console pages while the database is down: HTTP 503 with the sentence, and Try again back to the page",
+      detail:
+        `${probesWhileDown.filter((probe) => probe.unavailablePage).length} of ${probesWhileDown.length} GET / answered while it was down did; ` +
+        `of all ${probes.length} during the fault, ${probes.filter((probe) => probe.unavailablePage).length} the 503 page, ` +
+        `${probes.filter((probe) => probe.consoleShown).length} the console, ` +
+        `${probes.filter((probe) => !probe.unavailablePage && !probe.consoleShown).length} anything else, ` +
+        `${probes.filter((probe) => probe.leak).length} with a leak`,
     },
     {
       ok: sum((rec) => rec.halfSignIns) === 0,

@@ -6,10 +6,11 @@ import { PeopleTable } from "@/components/agents/people-table";
 import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/viewer";
 import { peopleSearch, searchPeople } from "@/lib/people-query";
+import { consolePage } from "@/lib/unavailable";
 
 export const metadata: Metadata = { title: "Agents" };
 
-export default async function AgentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+async function AgentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { user } = await requireViewer({ admin: true });
   const search = peopleSearch.parse(await searchParams);
   const people = await searchPeople(await getDb(), search);
@@ -28,3 +29,6 @@ export default async function AgentsPage({ searchParams }: { searchParams: Promi
     </div>
   );
 }
+
+// While the database cannot be reached: the 503 page, with "Try again" back to this one.
+export default consolePage(AgentsPage);

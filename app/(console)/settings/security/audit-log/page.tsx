@@ -17,6 +17,7 @@ import {
   type AuditSearch,
 } from "@/lib/audit-query";
 import { requireViewer } from "@/lib/auth/viewer";
+import { consolePage } from "@/lib/unavailable";
 
 export const metadata: Metadata = { title: "Audit Log" };
 
@@ -72,7 +73,7 @@ function Results({ page, search }: { page: AuditPage; search: AuditSearch }) {
   );
 }
 
-export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireViewer({ admin: true });
   const search = auditSearch.parse(await searchParams);
   const dateMessage = search.refusedDates.length > 0 ? auditDateMessage(search.refusedDates) : null;
@@ -107,3 +108,6 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
     </div>
   );
 }
+
+// While the database cannot be reached: the 503 page, with "Try again" back to this one.
+export default consolePage(AuditLogPage);
