@@ -7,6 +7,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "@/lib/auth/cookie-names";
 import { unseal } from "@/lib/auth/sealed-cookies";
 import { withoutClientForwardedFor } from "@/lib/request";
+import { PAGE_PATH_HEADER, UNAVAILABLE_PATH } from "@/lib/unavailable-page";
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const dev = process.env.NODE_ENV === "development";
@@ -27,9 +28,9 @@ function contentSecurityPolicy(nonce: string, https: boolean): string {
   ].join("; ");
 }
 
-/** Pages and routes anyone may ask for: each answers for itself. */
+/** Pages and routes anyone may ask for: each answers for itself (the scheduler's routes check its CRON_SECRET). */
 function isPublic(pathname: string): boolean {
-  return pathname === "/login" || pathname.startsWith("/api/auth/") || pathname === "/dev/outbox";
+  return pathname === "/login" || pathname.startsWith("/api/auth/") || pathname.startsWith("/api/cron/") || pathname === "/dev/outbox";
 }
 
 const TRUSTED_TTL_S = 90 * 24 * 60 * 60;
@@ -125,15 +126,22 @@ export default async function middleware(request: NextRequest): Promise<Response
   const { pathname, search } = request.nextUrl;
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, request.nextUrl.protocol === "https:");
-  const pass = () => {
+  const pass = (status = 200) => {
     const headers = new Headers(request.headers);
     withoutClientForwardedFor(headers);
     headers.set("x-nonce", nonce);
     headers.set("content-security-policy", csp);
-    const response = NextResponse.next({ request: { headers } });
+    // The page's own address, for "Try again" on the 503 page (lib/unavailable.ts): ours, never the client's.
+    headers.set(PAGE_PATH_HEADER, pathname + search);
+    // A status set here stays on the page Next.js renders, unless the render ends in an error of its own.
+    const response = NextResponse.next({ request: { headers }, status });
     response.headers.set("content-security-policy", csp);
     return response;
   };
+
+  // The page that says the console cannot reach its database: a static page, which the App Router
+  // cannot give a status of its own, so it gets its 503 here. No session needed: it shows nothing else.
+  if (pathname === UNAVAILABLE_PATH) return pass(503);
 
   if (pathname === "/login") {
     const response = pass();

@@ -263,9 +263,48 @@ export const webauthnChallenges = pgTable(
   ],
 );
 
+// Browsers a person has signed in from: the hash of the random id in the browser's sealed, long-lived
+// `tessera-browser` cookie (one per browser, whoever signs in there), per person. A completed sign-in from
+// a browser not seen for this person in 90 days emails "New sign-in to Tessera". Forgotten 90 days
+// after it was last seen.
+export const knownBrowsers = pgTable(
+  "known_browsers",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    browserHash: text("browser_hash").notNull(),
+    firstSeenAt: ts("first_seen_at").notNull(),
+    lastSeenAt: ts("last_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.browserHash] }), index("known_browsers_last_seen_at_idx").on(t.lastSeenAt)],
+);
+
+export const REMINDER_KINDS = ["7_days", "1_day"] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+// The reminders sent before a person's deadline to set up 2FA: one row per person, kind and deadline,
+// written by the statement that claims it, so each is sent at most once however many runs race.
+export const enrollmentReminders = pgTable(
+  "enrollment_reminders",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<ReminderKind>().notNull(),
+    deadline: ts("deadline").notNull(),
+    sentAt: ts("sent_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.kind, t.deadline] }),
+    check("enrollment_reminders_kind_check", sql`${t.kind} in ('7_days', '1_day')`),
+  ],
+);
+
 export const POLICY_MODES = ["every_login", "skip_allowed"] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
 export const SKIP_DAYS = [14, 30, 60, 90] as const;
+export const GRACE_DAYS = [0, 7, 14, 30] as const;
 
 // The organisation's 2FA policy: exactly one row (id = 1), created by the first migration.
 export const settings = pgTable(
@@ -277,6 +316,11 @@ export const settings = pgTable(
     requireEnrollment: boolean("require_enrollment").notNull().default(false),
     allowEmailMethod: boolean("allow_email_method").notNull().default(true),
     allowPasskeyMethod: boolean("allow_passkey_method").notNull().default(true),
+    // "Require two-factor authentication": how long people without a method keep signing in as usual
+    // (0, 7, 14 or 30 days), counted from `enrollment_required_at` (when the requirement or its grace
+    // period was last saved) or from when the person was added, whichever is later. Admins get none.
+    enrollmentGraceDays: integer("enrollment_grace_days").notNull().default(0),
+    enrollmentRequiredAt: ts("enrollment_required_at"),
     updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
@@ -284,6 +328,7 @@ export const settings = pgTable(
     check("settings_singleton", sql`${t.id} = 1`),
     check("settings_mode_check", sql`${t.twoFactorMode} in ('every_login', 'skip_allowed')`),
     check("settings_skip_days_check", sql`${t.skipDays} in (14, 30, 60, 90)`),
+    check("settings_grace_days_check", sql`${t.enrollmentGraceDays} in (0, 7, 14, 30)`),
   ],
 );
 

@@ -3,10 +3,13 @@ import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
 import type { MethodKind } from "@/db/schema";
 import { getDb } from "@/db/client";
-import { adminOverview, type TwoFactorAdoption } from "@/lib/admin-stats";
+import { LocalTime } from "@/components/ui/local-time";
+import { adminOverview, type TwoFactorAdoption, type WithoutTwoFactor } from "@/lib/admin-stats";
+import { now } from "@/lib/clock";
 import type { AuditRow } from "@/lib/audit-query";
 import { requireViewer } from "@/lib/auth/viewer";
 import { METHOD_LABELS } from "@/lib/two-factor/method-names";
+import { consolePage } from "@/lib/unavailable";
 
 function percent(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 100);
@@ -24,7 +27,89 @@ function Stat({ label, value, detail, tone = "neutral" }: { label: string; value
   );
 }
 
-function AdminOverview({ adoption, recent }: { adoption: TwoFactorAdoption; recent: AuditRow[] }) {
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When a person without 2FA must have it, in words. */
+function Deadline({ person, at }: { person: WithoutTwoFactor; at: Date }) {
+  if (!person.required) return <>Not required</>;
+  if (!person.deadline) return <>{person.role === "admin" ? "Now (admins get no grace period)" : "Now"}</>;
+  if (person.deadline <= at)
+    return (
+      <>
+        Passed (<LocalTime at={person.deadline} />)
+      </>
+    );
+  const days = Math.ceil((person.deadline.getTime() - at.getTime()) / DAY_MS);
+  return (
+    <>
+      <LocalTime at={person.deadline} /> ({days <= 1 ? "less than a day left" : `${days} days left`})
+    </>
+  );
+}
+
+function WithoutTwoFactorList({ people, total }: { people: WithoutTwoFactor[]; total: number }) {
+  const at = now();
+  return (
+    <section aria-labelledby="without-2fa" className="flex flex-col gap-3">
+      <h3 id="without-2fa" className="text-base font-semibold">
+        Still without 2FA
+      </h3>
+      {/* Focusable, so a keyboard can scroll the table on a narrow screen. */}
+      <div
+        tabIndex={0}
+        role="group"
+        aria-label="People without 2FA"
+        className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-xs"
+      >
+        <table className="min-w-full divide-y divide-slate-200 text-sm">
+          <caption className="sr-only">People still without two-factor authentication, and their deadline</caption>
+          <thead className="text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
+            <tr>
+              <th scope="col" className="px-4 py-2">
+                Person
+              </th>
+              <th scope="col" className="px-4 py-2">
+                Role
+              </th>
+              <th scope="col" className="px-4 py-2">
+                Deadline
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {people.map((person) => (
+              <tr key={person.id}>
+                <td className="px-4 py-2.5">
+                  <span className="font-medium text-slate-900">{person.name}</span>
+                  <span className="block text-xs text-slate-600">{person.email}</span>
+                </td>
+                <td className="px-4 py-2.5 text-slate-600 capitalize">{person.role}</td>
+                <td className="px-4 py-2.5 whitespace-nowrap text-slate-700">
+                  <Deadline person={person} at={at} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {total > people.length ? (
+        <p className="text-xs text-slate-600">
+          The first {people.length} of {total}, nearest deadline first.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function AdminOverview({
+  adoption,
+  withoutTwoFactor,
+  recent,
+}: {
+  adoption: TwoFactorAdoption;
+  withoutTwoFactor: WithoutTwoFactor[];
+  recent: AuditRow[];
+}) {
   const share = percent(adoption.withTwoFactor, adoption.people);
   return (
     <>
@@ -77,6 +162,9 @@ function AdminOverview({ adoption, recent }: { adoption: TwoFactorAdoption; rece
             tone={adoption.locked > 0 ? "danger" : "neutral"}
           />
         </dl>
+        {withoutTwoFactor.length > 0 ? (
+          <WithoutTwoFactorList people={withoutTwoFactor} total={adoption.people - adoption.withTwoFactor} />
+        ) : null}
       </section>
       <section aria-labelledby="recent" className="flex flex-col gap-4">
         <div className="flex items-end justify-between gap-4">
@@ -115,7 +203,7 @@ function OwnTwoFactor({ methods, settingsClosed }: { methods: MethodKind[]; sett
   );
 }
 
-export default async function HomePage() {
+async function HomePage() {
   // The viewer brings the user's methods; an admin's overview is one statement more.
   const { user, methods, mustSetUpTwoFactorFirst } = await requireViewer();
   const admin = user.role === "admin";
@@ -132,3 +220,6 @@ export default async function HomePage() {
     </div>
   );
 }
+
+// While the database cannot be reached: the 503 page, with "Try again" back to this one.
+export default consolePage(HomePage);

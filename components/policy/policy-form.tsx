@@ -14,12 +14,14 @@ type Props = {
     twoFactorMode: PolicyMode;
     skipDays: number;
     requireEnrollment: boolean;
+    enrollmentGraceDays: number;
     allowEmailMethod: boolean;
     allowPasskeyMethod: boolean;
   };
   /** Changes with every save, so the form starts again from what was stored. */
   version: string;
   dayChoices: readonly number[];
+  graceChoices: readonly number[];
 };
 
 function Section({ title, description, children }: { title: string; description: string; children: React.ReactNode }) {
@@ -56,12 +58,13 @@ function Choice({ label, hint, children, ...input }: React.InputHTMLAttributes<H
 const OPTION =
   "rounded-lg border border-slate-200 p-3 has-[input[type=radio]:checked]:border-brand-500 has-[input[type=radio]:checked]:bg-brand-50/50";
 
-export function PolicyForm({ policy, version, dayChoices }: Props) {
+export function PolicyForm({ policy, version, dayChoices, graceChoices }: Props) {
   // Saving asks "Confirm it's you" with a code first when the last confirmation is stale.
   const [result, action] = useActionState<SavePolicyResult | null, FormData>(useStepUpAction<SavePolicyResult>(savePolicy), null);
   const saved = successOf(result)?.saved;
   const refusal = refusalOf(result);
   const [mode, setMode] = useState<PolicyMode>(policy.twoFactorMode);
+  const [required, setRequired] = useState(policy.requireEnrollment);
 
   return (
     <form key={version} action={action} className="flex flex-col gap-4" noValidate>
@@ -122,9 +125,35 @@ export function PolicyForm({ policy, version, dayChoices }: Props) {
             type="checkbox"
             name="requireEnrollment"
             defaultChecked={policy.requireEnrollment}
+            onChange={(event) => setRequired(event.currentTarget.checked)}
             label="Require two-factor authentication for everyone"
-            hint="People without a method are taken to set one up right after their password, and cannot use the console until they do."
-          />
+            hint="People without a method are taken to set one up right after their password, and cannot use the console until they do, once their grace period is over."
+          >
+            <div className="mt-3 flex flex-wrap items-center gap-2">
+              <label htmlFor="policy-grace" className={`text-sm ${required ? "text-slate-800" : "text-slate-600"}`}>
+                Grace period
+              </label>
+              <select
+                id="policy-grace"
+                name="graceDays"
+                defaultValue={String(policy.enrollmentGraceDays)}
+                aria-describedby="policy-grace-hint"
+                aria-invalid={refusal?.fieldErrors?.graceDays ? true : undefined}
+                className="rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm"
+              >
+                {graceChoices.map((days) => (
+                  <option key={days} value={days}>
+                    {days === 0 ? "None" : `${days} days`}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <p id="policy-grace-hint" className="mt-1 text-xs text-slate-600">
+              Counted from when you save this, or from when a person is added. Until it ends, people without a method see a banner with the
+              deadline and get reminders 7 days and 2 days before. Admins get no grace period.
+            </p>
+            {refusal?.fieldErrors?.graceDays ? <p className="mt-1 text-xs text-red-600">{refusal.fieldErrors.graceDays}</p> : null}
+          </Choice>
         </Section>
 
         <Section

@@ -10,13 +10,35 @@ const BROWSER_NAMES: Record<string, string> = {
   Chromium: "Chromium",
 };
 
-/** "Chrome 131 on macOS", or null when the text names no browser we can read (a script, a command). */
+// The browsers we name. Bowser's catch-all reads any text before a "/" as a browser's name, and a user
+// agent is whatever the client sent: only these names reach a page or an email ("New sign-in to
+// Tessera"), so nobody can write a sentence of their own into someone else's security notice.
+const KNOWN_BROWSERS = new Set([
+  "Chrome",
+  "Chromium",
+  "Firefox",
+  "Safari",
+  "Microsoft Edge",
+  "Opera",
+  "Samsung Internet for Android",
+  "Vivaldi",
+  "Yandex Browser",
+  "UC Browser",
+  "Internet Explorer",
+  "Android Browser",
+  "Brave",
+  "DuckDuckGo",
+  "Electron",
+]);
+
+/** "Chrome 131 on macOS", or null when the text names no browser we know (a script, a command, a made-up name). */
 export function describeUserAgent(userAgent: string | null): string | null {
   if (!userAgent) return null;
   const parsed = Bowser.parse(userAgent);
   const name = parsed.browser.name;
-  if (!name) return null;
-  const major = parsed.browser.version?.split(".")[0];
+  if (!name || !KNOWN_BROWSERS.has(name)) return null;
+  const version = parsed.browser.version?.split(".")[0];
+  const major = version && /^\d{1,4}$/.test(version) ? version : undefined;
   const browser = `${BROWSER_NAMES[name] ?? name}${major ? ` ${major}` : ""}`;
   const tablet = parsed.platform.type === "tablet";
   const system = parsed.os.name === "iOS" && tablet ? "iPadOS" : parsed.os.name === "Chrome OS" ? "ChromeOS" : parsed.os.name;

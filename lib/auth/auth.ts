@@ -6,6 +6,8 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { userSessions, users } from "@/db/schema";
 import { now } from "../clock";
+import { noticeNewSignIn } from "../notices";
+import { thisBrowserId } from "./flow-cookies";
 import { authConfig } from "./auth.config";
 import { activateSession, liveSession, revokeSession } from "./sessions";
 
@@ -18,12 +20,14 @@ export const { handlers, auth, signIn, signOut, unstable_update } = NextAuth({
       id: "ticket",
       name: "Sign-in ticket",
       credentials: { ticket: {} },
-      // One statement: the pending session the ticket names becomes active, with its audit event.
+      // One statement: the pending session the ticket names becomes active, with its audit event, and
+      // this browser is noted as one of the person's; a browser new to them brings "New sign-in to Tessera".
       async authorize(raw) {
         const parsed = ticketInput.safeParse(raw);
         if (!parsed.success) return null;
-        const session = await activateSession(await getDb(), parsed.data.ticket);
+        const session = await activateSession(await getDb(), parsed.data.ticket, await thisBrowserId());
         if (!session) return null;
+        if (session.newBrowser) await noticeNewSignIn(session);
         const { userId, name, email, role, sessionId, sessionVersion } = session;
         return { id: userId, name, email, role, sessionId, sessionVersion };
       },

@@ -12,6 +12,7 @@ export const CSRF_COOKIE = `${prefix}authjs.csrf-token`;
 export const CHALLENGE_COOKIE = `${prefix}tessera-challenge`;
 export const TRUSTED_BROWSER_COOKIE = `${prefix}tessera-trusted`;
 export const DEVICE_COOKIE = `${prefix}tessera-device`;
+export const BROWSER_COOKIE = `${prefix}tessera-browser`;
 export const PASSKEY_SIGN_IN_COOKIE = `${prefix}tessera-passkey`;
 
 /** Whether a cookie name is the session token, whole or one of the chunks Auth.js splits a large one into. */

@@ -6,7 +6,14 @@ import { z } from "zod";
 import { CHALLENGE_LIFETIME_MS } from "../two-factor/challenge";
 import { randomUUID } from "node:crypto";
 import { WEBAUTHN_CHALLENGE_MS } from "../passkeys/challenges";
-import { CHALLENGE_COOKIE, DEVICE_COOKIE, PASSKEY_SIGN_IN_COOKIE, TRUSTED_BROWSER_COOKIE, secureCookies } from "./cookie-names";
+import {
+  BROWSER_COOKIE,
+  CHALLENGE_COOKIE,
+  DEVICE_COOKIE,
+  PASSKEY_SIGN_IN_COOKIE,
+  TRUSTED_BROWSER_COOKIE,
+  secureCookies,
+} from "./cookie-names";
 import { seal, unseal } from "./sealed-cookies";
 
 const CHALLENGE_TTL_S = CHALLENGE_LIFETIME_MS / 1000;
@@ -70,6 +77,22 @@ export async function rememberDevice(userId: string, current: DeviceCookie | nul
   if (current?.userId === userId) return;
   const sealed = await seal("device", { deviceId: randomUUID(), userId }, DEVICE_TTL_S);
   (await cookies()).set(DEVICE_COOKIE, sealed, { ...cookieOptions, maxAge: DEVICE_TTL_S });
+}
+
+// This browser, whoever signs in with it: a random id, sealed, set at the first completed sign-in and
+// renewed at each one, so a browser in use is never forgotten. Only its hash is stored, per person who
+// signed in there (known_browsers), to tell "New sign-in to Tessera" apart from a browser they use. It
+// proves nothing: a copied cookie only spares its thief's sign-in that email, not any factor.
+const BROWSER_TTL_S = 400 * 24 * 60 * 60; // the longest lifetime browsers give a cookie
+const browserShape = z.object({ id: z.uuid() });
+
+/** This browser's id (a new one when it has none, or a broken one), with the cookie set or renewed. */
+export async function thisBrowserId(): Promise<string> {
+  const jar = await cookies();
+  const parsed = browserShape.safeParse(await unseal("browser", jar.get(BROWSER_COOKIE)?.value, BROWSER_TTL_S));
+  const id = parsed.success ? parsed.data.id : randomUUID();
+  jar.set(BROWSER_COOKIE, await seal("browser", { id }, BROWSER_TTL_S), { ...cookieOptions, maxAge: BROWSER_TTL_S });
+  return id;
 }
 
 // "Sign in with a passkey" binds its WebAuthn challenge to this browser: the row's id, sealed, for as

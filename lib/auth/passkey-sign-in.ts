@@ -99,7 +99,7 @@ export async function passkeySignInStep(
     select exists (select 1 from taken) as taken,
       case when p.id is null then null else json_build_object('id', p.id, 'credentialId', p.credential_id, 'publicKey', p.public_key,
         'counter', p.counter, 'transports', p.transports, 'name', p.name) end as passkey,
-      u.id as user_id, u.name, u.email, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")}
+      u.id as user_id, u.name, u.email, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s", "u")}
     from settings s
     left join passkeys p on p.credential_id = ${response.id}
     left join users u on u.id = p.user_id
@@ -174,7 +174,7 @@ export async function passkeySignInStep(
   );
   // Another answer of the same authenticator got there first (the counter moved): this one is refused.
   if (!written.session_id) return failed("passkey_refused", userId);
-  return { kind: "signed_in", via: "passkey", userId, ticket: session.ticket, mustEnroll: enrollmentRequired(policy, methods) };
+  return { kind: "signed_in", via: "passkey", userId, ticket: session.ticket, mustEnroll: enrollmentRequired(policy, methods, at) };
 }
 
 export type SecondFactorOptions = Options | { ok: false; reason: "expired" | "locked" | "wait" | "none" | "busy"; retryAt?: Date };
@@ -207,7 +207,7 @@ export async function secondFactorPasskeyOptions(db: Queryable, rp: RelyingParty
   >(
     db,
     sql`${withParts(issued.parts)} select exists (select 1 from issued) as issued, ${live} as live, u.status, u.code_retry_after,
-      ${enabledMethodsJson(sql`u.id`)} as methods, ${credentialsJson(sql`u.id`, firstFactor)} as credentials, ${policyColumns("s")}
+      ${enabledMethodsJson(sql`u.id`)} as methods, ${credentialsJson(sql`u.id`, firstFactor)} as credentials, ${policyColumns("s", "u")}
     from users u join settings s on s.id = 1 where u.id = ${claim.userId}`,
   );
   if (!row?.live) return { ok: false, reason: "expired" };

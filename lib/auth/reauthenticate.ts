@@ -8,6 +8,7 @@ import { auditPart } from "../audit";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
 import { attemptSecondFactor, type CodeInput } from "../two-factor/attempt";
+import { adminsToTell, type AdminToTell } from "../two-factor/lockout";
 import { verifyPassword } from "./password";
 import { openReauthWindow } from "./reauth";
 import { accountDelayKey, passwordTry, type PasswordTryRow } from "./password-limits";
@@ -36,7 +37,7 @@ export type ReauthResult =
   | { kind: "invalid" }
   | { kind: "throttled"; retryAt: Date }
   | { kind: "wait"; retryAt: Date }
-  | { kind: "locked"; justLocked: boolean }
+  | { kind: "locked"; justLocked: boolean; adminsToTell?: AdminToTell[] }
   /** A passkey answered a WebAuthn challenge that is used or too old: nothing counted, ask again. */
   | { kind: "retry" };
 
@@ -108,7 +109,7 @@ export async function reauthenticateWithCode(
     case "wait":
       return { kind: "wait", retryAt: result.retryAt };
     case "locked":
-      return { kind: "locked", justLocked: result.justLocked };
+      return { kind: "locked", justLocked: result.justLocked, adminsToTell: adminsToTell(result.returned) };
     case "retry":
       return { kind: "retry" };
   }

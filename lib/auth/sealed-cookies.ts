@@ -1,7 +1,7 @@
 // Sealed cookie values (iron-session: AES-256-CBC + HMAC) with one key per purpose. Edge-safe.
 import { sealData, unsealData } from "iron-session";
 
-export type SealPurpose = "challenge" | "trusted-browser" | "device" | "passkey-sign-in";
+export type SealPurpose = "challenge" | "trusted-browser" | "device" | "browser" | "passkey-sign-in";
 
 const passwords = new Map<string, Promise<string>>();
 

@@ -62,22 +62,72 @@ export function liveSession(sessionId: string, userId: string, at: Date): SQL {
   )!;
 }
 
-export type ActivatedSession = { sessionId: string; userId: string; name: string; email: string; role: Role; sessionVersion: number };
+export type ActivatedSession = {
+  sessionId: string;
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  sessionVersion: number;
+  /** Signed in from a browser this person had not used for KNOWN_BROWSER_MS, and not for the first time ever: "New sign-in to Tessera". */
+  newBrowser: boolean;
+  ip: string | null;
+  userAgent: string | null;
+  at: Date;
+};
+
+/** A browser not seen for a person in this long is new to them again. */
+export const KNOWN_BROWSER_MS = 90 * 24 * 60 * 60 * 1000;
 
 /**
  * Redeems a ticket in one statement: the pending session it names becomes active, only within a
  * minute of being written, only once, and only while its user is active; the user's last sign-in and
- * the `sign_in.succeeded` event are written with it. Null for any other ticket.
+ * the `sign_in.succeeded` event are written with it. `browserId` (this browser's random
+ * id, lib/auth/flow-cookies.ts) is noted as one of the person's browsers, and the same statement says
+ * whether it is new to them: not seen in 90 days, on an account that has signed in before (the first
+ * sign-in is no news); the person's browsers not seen in 90 days are forgotten. Null for any other ticket.
  */
-export async function activateSession(db: Queryable, ticket: string): Promise<ActivatedSession | null> {
+export async function activateSession(db: Queryable, ticket: string, browserId: string | null = null): Promise<ActivatedSession | null> {
   const at = now();
+  const seenSince = timestamptz(addMs(at, -KNOWN_BROWSER_MS));
   const activated = sql`update user_sessions s set activated_at = ${timestamptz(at)}, ticket_hash = null
     from users u
     where s.ticket_hash = ${sha256(ticket)} and s.activated_at is null and s.revoked_at is null
       and s.created_at > ${timestamptz(addMs(at, -TICKET_LIFETIME_MS))}
       and u.id = s.user_id and u.status = 'active'
-    returning s.id, s.user_id, s.ip, s.user_agent, u.name, u.email, u.role, u.session_version`;
-  const [row] = await query<{ id: string; user_id: string; name: string; email: string; role: Role; session_version: number }>(
+    returning s.id, s.user_id, s.ip, s.user_agent, u.name, u.email, u.role, u.session_version, u.last_sign_in_at`;
+  // The parts below see the table as it was before this statement: `known` is the browser's row before
+  // the upsert moves it.
+  // Stored as SHA-256 of the person and the id together: the table does not show which accounts
+  // share a browser, and holds nothing the cookie could be rebuilt from.
+  const browserHash = browserId
+    ? sql`encode(sha256(convert_to((select user_id::text from activated) || ':' || ${browserId}, 'UTF8')), 'hex')`
+    : null;
+  const browserParts = browserHash
+    ? {
+        known: sql`select 1 from known_browsers where user_id = (select user_id from activated) and browser_hash = ${browserHash}
+          and last_seen_at > ${seenSince}`,
+        noted: sql`insert into known_browsers (user_id, browser_hash, first_seen_at, last_seen_at)
+          select user_id, ${browserHash}, ${timestamptz(at)}, ${timestamptz(at)} from activated
+          on conflict (user_id, browser_hash) do update set last_seen_at = excluded.last_seen_at`,
+        forgotten: sql`delete from known_browsers where user_id = (select user_id from activated) and last_seen_at <= ${seenSince}
+          and browser_hash <> ${browserHash}`,
+        news: sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details)
+          select ${timestamptz(at)}, user_id, user_id, ${"sign_in.new_browser" satisfies AuditType}, ip, user_agent, jsonb_build_object('sessionId', id)
+          from activated where last_sign_in_at is not null and not exists (select 1 from known)`,
+      }
+    : {};
+  const [row] = await query<{
+    id: string;
+    user_id: string;
+    name: string;
+    email: string;
+    role: Role;
+    session_version: number;
+    ip: string | null;
+    user_agent: string | null;
+    new_browser: boolean;
+  }>(
     db,
     sql`${withParts({
       activated,
@@ -85,7 +135,10 @@ export async function activateSession(db: Queryable, ticket: string): Promise<Ac
       event: sql`insert into audit_events (at, actor_id, subject_id, type, ip, user_agent, details)
         select ${timestamptz(at)}, user_id, user_id, ${"sign_in.succeeded" satisfies AuditType}, ip, user_agent, jsonb_build_object('sessionId', id)
         from activated`,
-    })} select id, user_id, name, email, role, session_version from activated`,
+      ...browserParts,
+    })} select id, user_id, name, email, role, session_version, ip, user_agent,
+      ${browserHash ? sql`last_sign_in_at is not null and not exists (select 1 from known)` : sql`false`} as new_browser
+    from activated`,
   );
   if (!row) return null;
   return {
@@ -95,6 +148,10 @@ export async function activateSession(db: Queryable, ticket: string): Promise<Ac
     email: row.email,
     role: row.role,
     sessionVersion: Number(row.session_version),
+    newBrowser: row.new_browser,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    at,
   };
 }
 
@@ -128,4 +185,56 @@ export async function signOutSession(
       event: auditPart({ type: "sign_out", actorId: session.userId, subjectId: session.userId, context }, { at, onlyIf: "ended" }),
     })} select 1`,
   );
+}
+
+/** A live session as "Where you're signed in" lists it. */
+export type LiveSession = { id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null };
+
+/** The JSON of a user's live sessions (`userId` is SQL), most recently active first, for a statement that reads more. */
+export function liveSessionsJson(userId: SQL, at: Date): SQL {
+  return sql`coalesce((select json_agg(json_build_object('id', s.id, 'createdAt', s.created_at, 'lastSeenAt', s.last_seen_at,
+      'ip', s.ip, 'userAgent', s.user_agent) order by s.last_seen_at desc, s.created_at desc, s.id)
+    from user_sessions s where s.user_id = ${userId} and s.activated_at is not null and s.revoked_at is null
+      and s.expires_at > ${timestamptz(at)}), '[]'::json)`;
+}
+
+/**
+ * Ends live sessions of `userId` and writes one audit event, in one statement: `only` one session, or
+ * every session `except` one (this browser's), or all of them, then also forgetting every trusted
+ * browser (`forgetBrowsers`: a lost laptop must not skip the code either). `actorId` is who asked (the
+ * person, or an admin). Returns how many ended; a session already ended, expired or another person's
+ * counts none.
+ */
+export async function endSessions(
+  db: Queryable,
+  target: { userId: string; only?: string; except?: string; forgetBrowsers?: boolean },
+  actor: { actorId: string; context: RequestContext },
+): Promise<number> {
+  const at = now();
+  const forgot = target.forgetBrowsers
+    ? sql`update trusted_browsers set revoked_at = ${timestamptz(at)} where user_id = ${target.userId} and revoked_at is null returning id`
+    : null;
+  const which = target.only ? sql` and id = ${target.only}` : target.except ? sql` and id <> ${target.except}` : sql``;
+  const type: AuditType = target.only ? "session.ended" : "sessions.ended";
+  const details = target.only
+    ? sql`json_build_object('sessionId', ${target.only}::text)`
+    : sql`json_build_object('count', (select count(*) from ended where active), 'scope', ${target.except ? "others" : "all"}::text${
+        forgot ? sql`, 'trustedBrowsersRevoked', (select count(*) from forgot)` : sql``
+      })`;
+  const [row] = await query<{ count: number | string }>(
+    db,
+    sql`${withParts({
+      // A sign-in completing at this moment (its session written, its ticket not yet redeemed) ends too,
+      // unless one session alone is named; only the activated ones count as sessions signed out.
+      ended: sql`update user_sessions set revoked_at = ${timestamptz(at)}
+        where user_id = ${target.userId} and revoked_at is null and expires_at > ${timestamptz(at)}${
+          target.only ? sql` and activated_at is not null` : sql``
+        }${which}
+        returning id, activated_at is not null as active`,
+      forgot,
+      event: sql`${auditPart({ type, actorId: actor.actorId, subjectId: target.userId, context: actor.context, details }, { at })}
+        where exists (select 1 from ended where active)${forgot ? sql` or exists (select 1 from forgot)` : sql``}`,
+    })} select count(*) as count from ended where active`,
+  );
+  return Number(row.count);
 }

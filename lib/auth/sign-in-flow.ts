@@ -11,12 +11,13 @@ import { auditPart } from "../audit";
 import { now } from "../clock";
 import { trySendEmail } from "../email/try-send";
 import { accountLockedEmail } from "../email/templates";
+import { noticeLockToAdmins } from "../notices";
 import type { RequestContext } from "../request";
 import { cancelChallenge, createChallenge, liveChallenge } from "../two-factor/challenge";
 import { readRecentSends, recentSendsJson, sendRefusal, type RecentSend } from "../two-factor/email-codes";
 import { enrollmentRequired, signInMethods } from "../two-factor/enrollment";
 import { attemptSecondFactor, type CodeInput } from "../two-factor/attempt";
-import { attemptState } from "../two-factor/lockout";
+import { adminsToTell, attemptState } from "../two-factor/lockout";
 import { enabledMethodsJson } from "../two-factor/methods";
 import { policyColumns, policyRules, skipDays, type PolicyRules } from "../two-factor/policy";
 import { honourTrustedBrowserPart, trustBrowserParts } from "../two-factor/trusted-browsers";
@@ -85,7 +86,7 @@ export async function passwordStep(
       unredeemed: attempt.sweeping ? sweepUnredeemedSessions(at) : null,
     })}
     select ${attempt.columns},
-      u.id, u.name, u.email, u.password_hash, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")}
+      u.id, u.name, u.email, u.password_hash, u.status, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s", "u")}
     from settings s
     left join account u on true
     where s.id = 1`,
@@ -140,7 +141,7 @@ export async function afterFirstFactor(
 ): Promise<Exclude<PasswordStepResult, { kind: "invalid" | "throttled" }>> {
   const { context, trusted, at, parts, firstFactorPasskeyId } = step;
   const userId = user.id;
-  const mustEnroll = enrollmentRequired(user.policy, user.methods);
+  const mustEnroll = enrollmentRequired(user.policy, user.methods, at);
   const methods = signInMethods(user.policy, user.methods);
   if (methods.length === 0) {
     const session = pendingSession(userId, context, at, "password");
@@ -223,6 +224,7 @@ export async function codeStep(
     case "locked":
       if (result.justLocked && result.user) {
         await trySendEmail({ to: result.user.email, ...accountLockedEmail({ name: result.user.name }) }, "lock");
+        await noticeLockToAdmins(adminsToTell(result.returned), result.user, now(), context.ip);
       }
       return { kind: "locked" };
     case "wait":
@@ -235,7 +237,13 @@ export async function codeStep(
   const { trusted_id: trustedId, trusted_expires_at: trustedExpiresAt } = result.returned;
   const trustedBrowser = typeof trustedId === "string" ? { id: trustedId, expiresAt: asDate(trustedExpiresAt) } : null;
   const user = result.user!;
-  return { kind: "signed_in", userId: claim.userId, ticket, mustEnroll: enrollmentRequired(user.policy, user.methods), trustedBrowser };
+  return {
+    kind: "signed_in",
+    userId: claim.userId,
+    ticket,
+    mustEnroll: enrollmentRequired(user.policy, user.methods, now()),
+    trustedBrowser,
+  };
 }
 
 /** A pending sign-in as the code page shows it: whom it is for, how they may answer, and the waits. */
@@ -269,7 +277,7 @@ export async function loadChallenge(db: Queryable, claim: ChallengeClaim): Promi
     }
   >(
     db,
-    sql`select u.name, u.email, u.status, u.code_retry_after, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s")},
+    sql`select u.name, u.email, u.status, u.code_retry_after, ${enabledMethodsJson(sql`u.id`)} as methods, ${policyColumns("s", "u")},
       ${recentSendsJson(sql`u.id`, at)} as recent,
       (select count(*) from passkeys p where p.user_id = u.id and p.id is distinct from c.first_factor_passkey_id) as passkeys
     from sign_in_challenges c

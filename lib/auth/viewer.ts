@@ -2,7 +2,9 @@
 // here. The session token is decoded once, then one statement returns the live session, its user,
 // the 2FA policy and the user's enabled methods. React's cache() shares the answer across a render
 // (layout and page, nested components); a server action runs outside it and asks afresh, so the
-// render that follows a change sees the change.
+// render that follows a change sees the change. The same statement moves the session's "last active"
+// forward, at most once per 5 minutes, so "Where you're signed in" is true to the minute that matters
+// at no extra statement.
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getToken } from "next-auth/jwt";
@@ -10,12 +12,12 @@ import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb, type Queryable } from "@/db/client";
-import { asDate } from "@/db/sql";
+import { asDate, asDateOrNull, timestamptz } from "@/db/sql";
 import { settings, userSessions, users, type MethodKind, type StepUpFactor, type User } from "@/db/schema";
-import { now } from "../clock";
+import { addMs, now } from "../clock";
 import { authSecret } from "../env";
-import { enrollmentRequired, signInMethods } from "../two-factor/enrollment";
-import type { Policy } from "../two-factor/policy";
+import { enrollmentRequired, inGracePeriod, signInMethods } from "../two-factor/enrollment";
+import { graceUntilSql, type Policy, type PolicyRules } from "../two-factor/policy";
 import { SESSION_COOKIE, isSessionCookie } from "./cookie-names";
 import { stepUpOf } from "./reauth";
 import { liveSession } from "./sessions";
@@ -25,7 +27,8 @@ export type ViewerUser = Pick<User, "id" | "username" | "email" | "name" | "role
 export type Viewer = {
   sessionId: string;
   user: ViewerUser;
-  policy: Policy;
+  /** The policy, with the end of this person's grace period to set up a required second factor. */
+  policy: Policy & Pick<PolicyRules, "graceUntil">;
   /** The enabled methods, in a fixed order (app, email). */
   methods: MethodKind[];
   enabledAt: Partial<Record<MethodKind, Date>>;
@@ -33,6 +36,8 @@ export type Viewer = {
   codeMethods: MethodKind[];
   /** The policy wants an (allowed) second factor this user does not have yet. */
   mustEnroll: boolean;
+  /** 2FA is required and this person has no method yet, but may use the console until this moment (the banner's deadline). */
+  enrollmentDeadline: Date | null;
   /**
    * What this session proved within the last 10 minutes (at sign-in or "Confirm it's you"): the
    * password alone, or the second factor; null when nothing recent.
@@ -49,6 +54,9 @@ export type Viewer = {
 
 export type SessionClaims = { sessionId: string; userId: string; sessionVersion: number };
 
+/** A session's "last active" is written at most this often, whatever the number of pages viewed. */
+export const LAST_ACTIVE_EVERY_MS = 5 * 60 * 1000;
+
 /**
  * The session, its user, the policy and the user's methods in one statement: only while the session
  * is active (its ticket redeemed), not revoked or expired, its user active and the user's session
@@ -56,7 +64,18 @@ export type SessionClaims = { sessionId: string; userId: string; sessionVersion:
  */
 export async function findViewer(db: Queryable, claims: SessionClaims): Promise<Viewer | null> {
   const at = now();
+  // Runs whether or not the select reads it (PostgreSQL runs a WITH's writes to completion); it sees
+  // the same snapshot, so the viewer is judged on the session as it was.
+  const touched = db.$with("touched", { id: sql<string>`id` }).as(
+    sql`update user_sessions set last_seen_at = ${timestamptz(at)}
+      where id = ${claims.sessionId} and user_id = ${claims.userId} and activated_at is not null and revoked_at is null
+        and expires_at > ${timestamptz(at)}
+        and exists (select 1 from users u where u.id = user_id and u.status = 'active' and u.session_version = ${claims.sessionVersion})
+        and last_seen_at < ${timestamptz(addMs(at, -LAST_ACTIVE_EVERY_MS))}
+      returning id`,
+  );
   const [row] = await db
+    .with(touched)
     .select({
       reauthenticatedAt: userSessions.reauthenticatedAt,
       reauthenticatedWith: userSessions.reauthenticatedWith,
@@ -77,9 +96,12 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
         requireEnrollment: settings.requireEnrollment,
         allowEmailMethod: settings.allowEmailMethod,
         allowPasskeyMethod: settings.allowPasskeyMethod,
+        enrollmentGraceDays: settings.enrollmentGraceDays,
+        enrollmentRequiredAt: settings.enrollmentRequiredAt,
         updatedAt: settings.updatedAt,
         updatedBy: settings.updatedBy,
       },
+      graceUntil: graceUntilSql(sql`${settings}`, sql`${users}`),
       methods: sql<{ kind: MethodKind; enabledAt: string }[]>`coalesce((
         select json_agg(json_build_object('kind', m.kind, 'enabledAt', m.enabled_at) order by m.kind)
         from two_factor_methods m where m.user_id = ${users.id} and m.enabled_at is not null), '[]'::json)`,
@@ -91,15 +113,17 @@ export async function findViewer(db: Queryable, claims: SessionClaims): Promise<
     .limit(1);
   if (!row) return null;
   const methods = row.methods.map((method) => method.kind);
+  const policy = { ...row.policy, graceUntil: asDateOrNull(row.graceUntil) };
   const stepUp = stepUpOf({ at: row.reauthenticatedAt, by: row.reauthenticatedWith }, at);
   return {
     sessionId: claims.sessionId,
     user: row.user,
-    policy: row.policy,
+    policy,
     methods,
     enabledAt: Object.fromEntries(row.methods.map((method) => [method.kind, asDate(method.enabledAt)])),
-    codeMethods: signInMethods(row.policy, methods),
-    mustEnroll: enrollmentRequired(row.policy, methods),
+    codeMethods: signInMethods(policy, methods),
+    mustEnroll: enrollmentRequired(policy, methods, at),
+    enrollmentDeadline: inGracePeriod(policy, methods, at) ? policy.graceUntil : null,
     stepUp,
     reauthenticated: methods.length > 0 ? stepUp === "second_factor" : stepUp !== null,
     mustSetUpTwoFactorFirst: row.user.role === "admin" && methods.length === 0 && row.anyAdminHasTwoFactor,

@@ -7,7 +7,7 @@ import { METHOD_NAMES } from "@/lib/two-factor/method-names";
 export type Email = { subject: string; text: string; html: string };
 
 /** A paragraph, the code set apart in large type, or a button-like link. */
-type Block = string | { code: string } | { link: string; label: string };
+type Block = string | { code: string } | { link: string; label: string } | { facts: [label: string, value: string][] };
 
 type Letter = { subject: string; heading: string; name: string; blocks: Block[] };
 
@@ -198,6 +198,85 @@ export function accountUnlockedEmail(input: { name: string; adminName: string })
   });
 }
 
+/** A moment as an email states it: the reader's time zone is unknown, so UTC, named. */
+function utc(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+export function newSignInEmail(input: { name: string; browser: string; ip: string | null; at: Date; securityUrl: string | null }): Email {
+  return compose({
+    subject: `New sign-in to ${appName()}`,
+    heading: `New sign-in to ${appName()}`,
+    name: input.name,
+    blocks: [
+      `Your ${appName()} account was signed in to from a browser it had not been used from recently.`,
+      {
+        facts: [
+          ["Browser", input.browser],
+          ["IP address", input.ip ?? "unknown"],
+          ["Time", utc(input.at)],
+        ],
+      },
+      "If this was you, there is nothing to do. If not, change your password and sign out that session under \u201cWhere you're signed in\u201d, then tell your administrator.",
+      input.securityUrl
+        ? { link: httpUrl(input.securityUrl), label: "Review where you're signed in" }
+        : "Review it in Profile, Two-Factor Authentication, under \u201cWhere you're signed in\u201d.",
+    ],
+  });
+}
+
+export function signedOutEverywhereEmail(input: { name: string; adminName: string }): Email {
+  return compose({
+    subject: "An administrator signed you out everywhere",
+    heading: "You were signed out everywhere",
+    name: input.name,
+    blocks: [
+      `${input.adminName}, an administrator, signed your ${appName()} account out of every browser, and browsers you chose to remember will ask for a code again. Sign in again to go on working.`,
+      NOT_YOU,
+    ],
+  });
+}
+
+export function enrollmentReminderEmail(input: { name: string; deadline: Date; at: Date; setupUrl: string }): Email {
+  const hours = Math.max(0, (input.deadline.getTime() - input.at.getTime()) / 3_600_000);
+  const left = hours <= 24 ? "less than a day" : `${Math.ceil(hours / 24)} days`;
+  return compose({
+    subject: `Set up two-factor authentication by ${utc(input.deadline)}`,
+    heading: "Set up two-factor authentication",
+    name: input.name,
+    blocks: [
+      `Your administrator requires two-factor authentication on ${appName()}. You have ${left} left to set it up: until ${utc(input.deadline)}.`,
+      "After that, your account opens only the page that sets it up until you do. It takes a minute with a passkey, an authenticator app or email.",
+      { link: httpUrl(input.setupUrl), label: "Set up two-factor authentication" },
+    ],
+  });
+}
+
+export function accountLockedAdminEmail(input: {
+  adminName: string;
+  person: { name: string; email: string };
+  at: Date;
+  ip: string | null;
+  agentsUrl: string | null;
+}): Email {
+  return compose({
+    subject: "An account was locked",
+    heading: "An account was locked",
+    name: input.adminName,
+    blocks: [
+      `${input.person.name} (${input.person.email}) was locked out of ${appName()} after too many wrong authentication codes.`,
+      {
+        facts: [
+          ["Time", utc(input.at)],
+          ["IP address", input.ip ?? "unknown"],
+        ],
+      },
+      "If it was them, confirm who they are another way, then unlock the account from Agents. If not, someone may know their password: leave it locked and tell them.",
+      input.agentsUrl ? { link: httpUrl(input.agentsUrl), label: "Open Agents" } : "Unlock is in Global Settings, People, Agents.",
+    ],
+  });
+}
+
 function sixDigits(code: string): string {
   if (!/^\d{6}$/.test(code)) throw new Error("A code email needs a 6-digit code.");
   return code;
@@ -252,11 +331,16 @@ ${letter.blocks.map(blockHtml).join("\n")}
 function blockText(block: Block): string {
   if (typeof block === "string") return block;
   if ("code" in block) return `    ${block.code}`;
+  if ("facts" in block) return block.facts.map(([label, value]) => `${label}: ${value}`).join("\n");
   return `${block.label}: ${block.link}`;
 }
 
 function blockHtml(block: Block): string {
   if (typeof block === "string") return `<p style="margin:0 0 16px;">${escapeHtml(block)}</p>`;
+  if ("facts" in block) {
+    const rows = block.facts.map(([label, value]) => `<strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}`).join("<br>");
+    return `<p style="margin:0 0 16px;">${rows}</p>`;
+  }
   if ("code" in block) {
     return `<p style="margin:0 0 16px;font-family:${MONO};font-size:28px;line-height:36px;font-weight:600;letter-spacing:6px;color:#0f172a;">${escapeHtml(block.code)}</p>`;
   }

@@ -23,7 +23,7 @@ import { cancelChallenge, completeChallenge, liveChallenge } from "./challenge";
 import { isSixDigitCode, normalizeBackupCode } from "./code-format";
 import { spendEmailCode } from "./email-codes";
 import { signInMethods } from "./enrollment";
-import { failureParts, type FailureResult } from "./lockout";
+import { adminsToTellColumn, failureParts, type FailureResult } from "./lockout";
 import { enabledMethodsJson } from "./methods";
 import { policyColumns, policyRules, type PolicyRules } from "./policy";
 
@@ -112,7 +112,7 @@ async function readState(tx: Transaction, attempt: Attempt, failures: number, at
       : sql``;
   const [row] = await query<StateRow>(
     tx,
-    sql`${taken ? withParts({ taken }) : sql``} select u.name, u.email, ${policyColumns("s")}, ${enabledMethodsJson(sql`u.id`)} as methods,
+    sql`${taken ? withParts({ taken }) : sql``} select u.name, u.email, ${policyColumns("s", "u")}, ${enabledMethodsJson(sql`u.id`)} as methods,
       ${challengeLive} as challenge_live,
       app.id as app_id, app.secret_encrypted as app_secret, app.last_used_step as app_step,
       ${codes} as codes, ${adminCodes} as admin_codes${passkeyColumns}
@@ -302,12 +302,16 @@ export async function attemptSecondFactor(
           at,
         );
         const endChallenge = result.kind === "locked" && challengeId ? cancelChallenge(challengeId, userId, at) : null;
-        const [row] = await query<{ booked: number | string }>(
+        // A lock also reads whom to tell of it (lib/notices.ts noticeLockToAdmins), in the same statement.
+        const [row] = await query<{ booked: number | string } & Record<string, unknown>>(
           tx,
-          sql`${withParts({ ...parts, ended: endChallenge, refused: check.refusedEvent ?? null })} select (select count(*) from booked) as booked`,
+          sql`${withParts({ ...parts, ended: endChallenge, refused: check.refusedEvent ?? null })} select (select count(*) from booked) as booked${
+            result.kind === "locked" ? sql`, ${adminsToTellColumn(userId)}` : sql``
+          }`,
         );
-        if (asNumber(row.booked) !== 1) throw new Error("the attempt count changed under the row lock");
-        return { ...result, user: state.user, returned: {} };
+        const { booked, ...returned } = row;
+        if (asNumber(booked) !== 1) throw new Error("the attempt count changed under the row lock");
+        return { ...result, user: state.user, returned };
       }
 
       const completed = challengeId ? completeChallenge(challengeId, userId, check.method, at) : null;

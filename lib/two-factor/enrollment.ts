@@ -2,7 +2,7 @@
 // using the console, and which of their methods may answer a sign-in. Plain functions of the policy
 // and the user's enabled methods, which the caller has read already.
 import type { MethodKind } from "@/db/schema";
-import type { Policy } from "./policy";
+import type { Policy, PolicyRules } from "./policy";
 
 /** The methods the policy lets users sign in with. */
 export function allowedMethods(policy: Pick<Policy, "allowEmailMethod" | "allowPasskeyMethod">): MethodKind[] {
@@ -10,16 +10,26 @@ export function allowedMethods(policy: Pick<Policy, "allowEmailMethod" | "allowP
 }
 
 /**
- * True when the user has no enabled method and the policy requires one, or when every method
- * the user has is one the policy no longer allows (email or passkeys only, with those not allowed).
+ * True when the user has no enabled method and the policy requires one (once their grace period, if
+ * any, is over at `at`), or when every method the user has is one the policy no longer allows (email or
+ * passkeys only, with those not allowed).
  */
 export function enrollmentRequired(
-  policy: Pick<Policy, "allowEmailMethod" | "allowPasskeyMethod" | "requireEnrollment">,
+  policy: Pick<PolicyRules, "allowEmailMethod" | "allowPasskeyMethod" | "requireEnrollment" | "graceUntil">,
   methods: MethodKind[],
+  at: Date,
 ): boolean {
-  if (methods.length === 0) return policy.requireEnrollment;
+  if (methods.length === 0) return policy.requireEnrollment && !inGracePeriod(policy, methods, at);
   const allowed = allowedMethods(policy);
   return !methods.some((method) => allowed.includes(method));
+}
+
+/**
+ * True while a person without a method may still use the console although 2FA is required: their
+ * grace period (PolicyRules.graceUntil) has not ended at `at`.
+ */
+export function inGracePeriod(policy: Pick<PolicyRules, "requireEnrollment" | "graceUntil">, methods: MethodKind[], at: Date): boolean {
+  return methods.length === 0 && policy.requireEnrollment && policy.graceUntil !== null && at < policy.graceUntil;
 }
 
 /**

@@ -12,8 +12,25 @@ export const WAIT_AFTER_FAILURES = [3, 4];
 export const LOCK_AFTER_FAILURES = 5;
 export const WAIT_MS = 5 * MINUTE;
 
+/** An admin to tell of a lock ("An account was locked", lib/notices.ts). */
+export type AdminToTell = { name: string; email: string };
+
 export type FailureResult =
   { kind: "invalid"; failures: number } | { kind: "wait"; retryAt: Date; failures: number } | { kind: "locked"; justLocked: boolean };
+
+/**
+ * A column (`admins_to_tell`) for the statement that locks `userId`: every other active admin, to be
+ * told of the lock, so that telling them costs no statement of its own.
+ */
+export function adminsToTellColumn(userId: string): SQL {
+  return sql`coalesce((select json_agg(json_build_object('name', a.name, 'email', a.email) order by a.created_at, a.id)
+    from users a where a.role = 'admin' and a.status = 'active' and a.id <> ${userId}), '[]'::json) as admins_to_tell`;
+}
+
+/** The admins to tell of a lock, from the columns an attempt that locked returned (none otherwise). */
+export function adminsToTell(returned: Record<string, unknown>): AdminToTell[] {
+  return (returned.admins_to_tell as AdminToTell[] | undefined) ?? [];
+}
 
 /**
  * The statement parts that book a failed code under the user's row lock (`booked` returns the row):

@@ -3,23 +3,48 @@
 import { eq, isNull, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { POLICY_MODES, SKIP_DAYS, settings, trustedBrowsers, type Settings } from "@/db/schema";
+import { GRACE_DAYS, POLICY_MODES, SKIP_DAYS, settings, trustedBrowsers, type Settings } from "@/db/schema";
 import { recordEvent } from "../audit";
+import { asDateOrNull } from "@/db/sql";
 import { now } from "../clock";
 import type { RequestContext } from "../request";
 
 export type Policy = Pick<
   Settings,
-  "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod" | "updatedAt" | "updatedBy"
+  | "twoFactorMode"
+  | "skipDays"
+  | "requireEnrollment"
+  | "enrollmentGraceDays"
+  | "enrollmentRequiredAt"
+  | "allowEmailMethod"
+  | "allowPasskeyMethod"
+  | "updatedAt"
+  | "updatedBy"
 >;
 
-/** What the sign-in and the attempt rules need of the policy. */
-export type PolicyRules = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod">;
+/**
+ * What the sign-in and the attempt rules need of the policy, as it applies to one person: `graceUntil`
+ * is the end of their grace period to set up a required second factor (null when there is none).
+ */
+export type PolicyRules = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod"> & {
+  graceUntil: Date | null;
+};
 
-/** SQL columns of the settings row aliased `alias`, as a statement reads them for policyRules(). */
-export function policyColumns(alias: string): SQL {
+/**
+ * The end of a person's grace period, as SQL over the settings row `s` and their users row `u`: the
+ * grace days from when the requirement was saved or from when the person was added, whichever is
+ * later; null when 2FA is not required, there is no grace period, or the person is an admin.
+ */
+export function graceUntilSql(s: SQL, u: SQL): SQL<Date | null> {
+  return sql<Date | null>`case when ${s}.require_enrollment and ${s}.enrollment_grace_days > 0 and ${u}.role <> 'admin'
+    then greatest(coalesce(${s}.enrollment_required_at, ${u}.created_at), ${u}.created_at) + make_interval(days => ${s}.enrollment_grace_days) end`;
+}
+
+/** SQL columns of the settings row aliased `alias`, for the user `users`, as a statement reads them for policyRules(). */
+export function policyColumns(alias: string, users: string): SQL {
   const s = sql.identifier(alias);
-  return sql`${s}.two_factor_mode, ${s}.skip_days, ${s}.require_enrollment, ${s}.allow_email_method, ${s}.allow_passkey_method`;
+  return sql`${s}.two_factor_mode, ${s}.skip_days, ${s}.require_enrollment, ${s}.allow_email_method, ${s}.allow_passkey_method,
+    ${graceUntilSql(sql`${s}`, sql`${sql.identifier(users)}`)} as grace_until`;
 }
 
 /** The rules from a row that selected policyColumns(). */
@@ -29,6 +54,7 @@ export function policyRules(row: {
   require_enrollment: boolean;
   allow_email_method: boolean;
   allow_passkey_method: boolean;
+  grace_until: Date | string | null;
 }): PolicyRules {
   return {
     twoFactorMode: row.two_factor_mode,
@@ -36,6 +62,7 @@ export function policyRules(row: {
     requireEnrollment: row.require_enrollment,
     allowEmailMethod: row.allow_email_method,
     allowPasskeyMethod: row.allow_passkey_method,
+    graceUntil: asDateOrNull(row.grace_until),
   };
 }
 
@@ -45,6 +72,7 @@ export function skipDays(policy: Pick<Policy, "twoFactorMode" | "skipDays">): nu
 }
 
 const CHOOSE_DAYS = "Choose 14, 30, 60 or 90 days.";
+const CHOOSE_GRACE = "Choose a grace period: none, 7, 14 or 30 days.";
 
 // A checkbox arrives from a form as "on" or not at all; domain callers may pass a boolean.
 const checkbox = z
@@ -69,19 +97,36 @@ export const policyInput = z.object({
     .refine((days) => (SKIP_DAYS as readonly number[]).includes(days), CHOOSE_DAYS)
     .optional(),
   requireEnrollment: checkbox,
+  /** Without it the current grace period is kept. */
+  graceDays: z
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^[0-9]{1,2}$/)
+          .transform(Number),
+      ],
+      { message: CHOOSE_GRACE },
+    )
+    .refine((days) => (GRACE_DAYS as readonly number[]).includes(days), CHOOSE_GRACE)
+    .optional(),
   allowEmailMethod: checkbox,
   allowPasskeyMethod: checkbox,
 });
 export type PolicyInput = z.input<typeof policyInput>;
 
-type PolicyValues = Pick<Policy, "twoFactorMode" | "skipDays" | "requireEnrollment" | "allowEmailMethod" | "allowPasskeyMethod">;
+type PolicyValues = Pick<
+  Policy,
+  "twoFactorMode" | "skipDays" | "requireEnrollment" | "enrollmentGraceDays" | "allowEmailMethod" | "allowPasskeyMethod"
+>;
 
 export type UpdatePolicyResult =
   { ok: true; policy: Policy; trustedBrowsersRevoked: number } | { ok: false; fieldErrors: Record<string, string> };
 
 function values(policy: Policy): PolicyValues {
-  const { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod, allowPasskeyMethod } = policy;
-  return { twoFactorMode, skipDays, requireEnrollment, allowEmailMethod, allowPasskeyMethod };
+  const { twoFactorMode, skipDays, requireEnrollment, enrollmentGraceDays, allowEmailMethod, allowPasskeyMethod } = policy;
+  return { twoFactorMode, skipDays, requireEnrollment, enrollmentGraceDays, allowEmailMethod, allowPasskeyMethod };
 }
 
 /**
@@ -95,7 +140,7 @@ export async function updatePolicy(db: Queryable, input: unknown, adminId: strin
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
     return { ok: false, fieldErrors };
   }
-  const { mode, skipDays, requireEnrollment, allowEmailMethod, allowPasskeyMethod } = parsed.data;
+  const { mode, skipDays, requireEnrollment, graceDays, allowEmailMethod, allowPasskeyMethod } = parsed.data;
 
   return db.transaction(async (tx) => {
     const at = now();
@@ -106,12 +151,17 @@ export async function updatePolicy(db: Queryable, input: unknown, adminId: strin
       twoFactorMode: mode,
       skipDays: skipDays ?? before.skipDays,
       requireEnrollment,
+      enrollmentGraceDays: graceDays ?? before.enrollmentGraceDays,
       allowEmailMethod,
       allowPasskeyMethod,
     };
+    // The grace period runs from when the requirement (or its length) was saved; saving anything else
+    // leaves every deadline where it was.
+    const restarted = next.requireEnrollment && (!before.requireEnrollment || next.enrollmentGraceDays !== before.enrollmentGraceDays);
+    const enrollmentRequiredAt = next.requireEnrollment ? (restarted ? at : before.enrollmentRequiredAt) : null;
     const [after] = await tx
       .update(settings)
-      .set({ ...next, updatedBy: adminId, updatedAt: at })
+      .set({ ...next, enrollmentRequiredAt, updatedBy: adminId, updatedAt: at })
       .where(eq(settings.id, 1))
       .returning();
 

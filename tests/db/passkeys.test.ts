@@ -692,6 +692,7 @@ describe("signing in with a passkey", () => {
         require_enrollment: false,
         allow_email_method: true,
         allow_passkey_method: true,
+        grace_until: null,
       }),
     };
     const trusted = { browserId, userId: user.id };

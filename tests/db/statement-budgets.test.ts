@@ -62,6 +62,7 @@ const BUDGETS = {
   "POST /login/verify, wrong code": { budget: 5, sends: 5 },
   "POST /login/verify, during the wait": { budget: 3, sends: 3 },
   "POST /login/verify, locked account": { budget: 3, sends: 3 },
+  // The statement that locks also reads the admins to tell of the lock (issue 12): no statement more.
   "POST /login/verify, the code that locks": { budget: 5, sends: 5 },
   "POST /login/verify, emailed code": { budget: 9, sends: 6 },
   "POST /login/verify, backup code": { budget: 9, sends: 6 },

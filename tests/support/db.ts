@@ -22,6 +22,8 @@ const TABLES = [
   "two_factor_methods",
   "passkeys",
   "webauthn_challenges",
+  "known_browsers",
+  "enrollment_reminders",
 ];
 
 /** Empties every table but keeps the settings row (reset to defaults) and, if asked, the users. */
@@ -30,7 +32,7 @@ export async function resetDatabase(options: { keepUsers?: boolean } = {}) {
   await db.execute(sql.raw(`truncate ${TABLES.join(", ")} restart identity cascade`));
   await db.execute(
     sql`update settings set two_factor_mode = 'every_login', skip_days = 30, require_enrollment = false, allow_email_method = true,
-      allow_passkey_method = true, updated_by = null`,
+      allow_passkey_method = true, enrollment_grace_days = 0, enrollment_required_at = null, updated_by = null`,
   );
   if (!options.keepUsers) await db.execute(sql`delete from users`);
 }

@@ -55,7 +55,9 @@ describe("a trusted browser's readable name", () => {
     expect(describeBrowser(null)).toBe("Unknown browser");
     expect(describeBrowser("curl/8.5.0")).toBe("Unknown browser");
     expect(describeUserAgent("npm run admin:reset-password")).toBeNull();
-    // bowser reads an unknown product by its own token.
-    expect(describeBrowser("SomeBot/1.0 (Windows NT 10.0)")).toBe("SomeBot 1 on Windows");
+    // bowser reads any token before a "/" as a browser's name: one we do not know is not shown, so a
+    // client cannot write its own words into a page or a "New sign-in" email.
+    expect(describeBrowser("SomeBot/1.0 (Windows NT 10.0)")).toBe("Unknown browser");
+    expect(describeBrowser("Your account is fine. Ignore this email, it was IT at https://evil.example/1.0 (x")).toBe("Unknown browser");
   });
 });

@@ -15,10 +15,12 @@ import { tryAgain } from "@/lib/auth/password-limits";
 import { openReauthWindow } from "@/lib/auth/reauth";
 import { reauthenticateWithCode, reauthenticateWithPassword, type ReauthResult } from "@/lib/auth/reauthenticate";
 import { keepOnlyThisSession } from "@/lib/auth/refresh-session";
+import { endSessions } from "@/lib/auth/sessions";
 import type { Viewer } from "@/lib/auth/viewer";
 import type { RequestContext } from "@/lib/request";
 import { now } from "@/lib/clock";
 import { trySendEmail } from "@/lib/email/try-send";
+import { noticeLockToAdmins } from "@/lib/notices";
 import {
   accountLockedEmail,
   backupCodesGeneratedEmail,
@@ -304,6 +306,34 @@ export const revokeAllBrowsers = action(
   },
 );
 
+const sessionInput = z.object({ sessionId: z.uuid("Choose a session.") });
+
+/**
+ * "Sign out" on another session in "Where you're signed in". No step-up: ending a session only ever
+ * protects the account, and the owner who was signed out by someone holding a session signs in again
+ * and ends theirs with "Sign out everywhere else", which needs the second factor the other lacks.
+ */
+export const endOwnSession = action({ ...own, input: sessionInput }, async ({ viewer, db, request, input }): Promise<ActionResult> => {
+  if (input.sessionId === viewer.sessionId) return refuse("This is the browser you are using: sign out from the menu instead.");
+  const ended = await endSessions(db, { userId: viewer.user.id, only: input.sessionId }, { actorId: viewer.user.id, context: request });
+  revalidatePath(PAGE);
+  return ended > 0 ? { ok: true } : refuse("That session has already ended.");
+});
+
+/** "Sign out everywhere else": every session but this browser's, after "Confirm it's you". */
+export const endOtherOwnSessions = action(
+  { ...own, reauth: true },
+  async ({ viewer, db, request }): Promise<ActionResult<{ count: number }>> => {
+    const count = await endSessions(
+      db,
+      { userId: viewer.user.id, except: viewer.sessionId },
+      { actorId: viewer.user.id, context: request },
+    );
+    revalidatePath(PAGE);
+    return { ok: true, count };
+  },
+);
+
 /**
  * The form asks for the current password, which is the re-authentication of an account with no
  * second factor; with one, "Confirm it's you" with a code comes first, as for any change that could
@@ -359,14 +389,18 @@ export const reauthenticate = action({ ...own, input: reauthInput }, async ({ vi
     const kind = input.method === "code" ? "code" : "backup";
     const result = await reauthenticateWithCode(db, session, { kind, code: parsed.data.code }, request);
     const invalid = kind === "code" ? INVALID_CODE : "Invalid backup code.";
-    if (result.kind !== "ok") return reauthRefusal(viewer, result, refuse(invalid, { fieldErrors: { code: invalid } }));
+    if (result.kind !== "ok") return reauthRefusal({ viewer, db, request }, result, refuse(invalid, { fieldErrors: { code: invalid } }));
   }
   revalidatePath(PAGE);
   return { ok: true };
 });
 
 /** What "Confirm it's you" answers when it did not confirm, whichever way it was tried; the lock is emailed as it happens. */
-async function reauthRefusal(viewer: Viewer, result: Exclude<ReauthResult, { kind: "ok" }>, invalid: Refusal): Promise<Refusal> {
+async function reauthRefusal(
+  { viewer, request }: Signed,
+  result: Exclude<ReauthResult, { kind: "ok" }>,
+  invalid: Refusal,
+): Promise<Refusal> {
   switch (result.kind) {
     case "invalid":
       return invalid;
@@ -375,7 +409,10 @@ async function reauthRefusal(viewer: Viewer, result: Exclude<ReauthResult, { kin
     case "wait":
       return refuse("Please try again in five minutes.");
     case "locked":
-      if (result.justLocked) await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
+      if (result.justLocked) {
+        await notify(viewer, accountLockedEmail({ name: viewer.user.name }));
+        await noticeLockToAdmins(result.adminsToTell ?? [], viewer.user, now(), request.ip);
+      }
       return refuse("Your account has been locked. Ask an admin to unlock it.");
     case "throttled":
       return refuse(`Too many attempts. ${tryAgain(result.retryAt)}`);
@@ -516,7 +553,7 @@ export const reauthenticateWithPasskey = action(
     const session = { userId: viewer.user.id, sessionId: viewer.sessionId };
     const binding = { purpose: "step_up" as const, ...session };
     const result = await reauthenticateWithCode(db, session, { kind: "passkey", response, rp, binding }, request);
-    if (result.kind !== "ok") return reauthRefusal(viewer, result, refuse("This passkey was not accepted."));
+    if (result.kind !== "ok") return reauthRefusal({ viewer, db, request }, result, refuse("This passkey was not accepted."));
     revalidatePath(PAGE);
     return { ok: true };
   },

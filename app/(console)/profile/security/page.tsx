@@ -5,6 +5,7 @@ import { describeBrowser } from "@/components/two-factor/browser-name";
 import { EmailMethodCard } from "@/components/two-factor/email-method-card";
 import { PasskeysCard } from "@/components/two-factor/passkeys-card";
 import { PasswordCard } from "@/components/two-factor/password-card";
+import { SessionsCard } from "@/components/two-factor/sessions-card";
 import { TrustedBrowsersCard, type TrustedBrowserRow } from "@/components/two-factor/trusted-browsers-card";
 import { Alert } from "@/components/ui/alert";
 import { LocalTime } from "@/components/ui/local-time";
@@ -14,14 +15,15 @@ import { requireViewer } from "@/lib/auth/viewer";
 import { appName } from "@/lib/env";
 import { relyingParty } from "@/lib/passkeys/relying-party";
 import { ownSecurity, type TrustedBrowser } from "@/lib/two-factor/own-security";
+import { consolePage } from "@/lib/unavailable";
 
 export const metadata: Metadata = { title: "Two-Factor Authentication" };
 
-export default async function SecurityPage() {
+async function SecurityPage() {
   // The viewer brings the methods, the policy and the re-authentication window; one statement more
-  // reads the backup codes and the trusted browsers.
-  const { user, methods, enabledAt, policy, mustEnroll, reauthenticated } = await requireViewer({ allowEnrollment: true });
-  const { backupCodes: backup, trustedBrowsers, passkeys } = await ownSecurity(await getDb(), user.id);
+  // reads the backup codes, the passkeys, the trusted browsers and the live sessions.
+  const { sessionId, user, methods, enabledAt, policy, mustEnroll, reauthenticated } = await requireViewer({ allowEnrollment: true });
+  const { backupCodes: backup, trustedBrowsers, passkeys, sessions } = await ownSecurity(await getDb(), user.id);
   const passkeysUnavailable = !policy.allowPasskeyMethod
     ? "Your admin does not allow passkeys."
     : (await relyingParty()) === null
@@ -89,6 +91,17 @@ export default async function SecurityPage() {
         appName={name}
       />
       <TrustedBrowsersCard browsers={browsers} everyLogin={policy.twoFactorMode === "every_login"} hasTwoFactor={methods.length > 0} />
+      <SessionsCard
+        sessions={sessions.map((session) => ({
+          id: session.id,
+          browser: describeBrowser(session.userAgent),
+          userAgent: session.userAgent,
+          ip: session.ip,
+          signedInAt: <LocalTime at={session.createdAt} />,
+          lastActiveAt: <LocalTime at={session.lastSeenAt} />,
+          thisBrowser: session.id === sessionId,
+        }))}
+      />
       <PasswordCard account={user.email} changedAt={<LocalTime at={user.passwordChangedAt} />} />
     </div>
   );
@@ -106,3 +119,6 @@ async function trustedBrowserRows(rows: TrustedBrowser[], userId: string): Promi
     thisBrowser: cookie?.browserId === row.id && cookie.userId === userId,
   }));
 }
+
+// While the database cannot be reached: the 503 page, with "Try again" back to this one.
+export default consolePage(SecurityPage);

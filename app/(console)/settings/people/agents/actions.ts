@@ -12,7 +12,14 @@ import type { User } from "@/db/schema";
 import { action, refuse, type ActionResult, type Refusal } from "@/lib/action";
 import { recordEvent } from "@/lib/audit";
 import { trySendEmail } from "@/lib/email/try-send";
-import { accountUnlockedEmail, adminBackupCodeIssuedEmail, twoFactorResetByAdminEmail, welcomeEmail } from "@/lib/email/templates";
+import {
+  accountUnlockedEmail,
+  adminBackupCodeIssuedEmail,
+  signedOutEverywhereEmail,
+  twoFactorResetByAdminEmail,
+  welcomeEmail,
+} from "@/lib/email/templates";
+import { endSessions } from "@/lib/auth/sessions";
 import { appOrigin } from "@/lib/origin";
 import { issueAdminBackupCode } from "@/lib/two-factor/admin-codes";
 import { unlockAccount } from "@/lib/two-factor/lockout";
@@ -118,3 +125,31 @@ export const resetTwoFactor = action(rescue, async ({ viewer, db, request, input
       : `${target.name}'s two-factor authentication was reset, but the email could not be sent.`,
   };
 });
+
+/**
+ * "Sign out everywhere" on a person's row: every session of theirs ends and every browser they trusted
+ * asks for a code again, after "Confirm it's you"
+ * (ending sessions hands nothing over, so the admin's password suffices while they have no method).
+ * Audited with the admin as the actor; the person is emailed.
+ */
+export const signOutPersonEverywhere = action(
+  { access: "admin", input: personInput, reauth: true },
+  async ({ viewer, db, request, input }): Promise<RowActionResult> => {
+    const target = await person(db, input.userId);
+    if ("ok" in target) return target;
+    if (target.id === viewer.user.id) return refuse("Sign yourself out on your profile, under “Where you're signed in”.");
+    const count = await endSessions(db, { userId: target.id, forgetBrowsers: true }, { actorId: viewer.user.id, context: request });
+    if (count === 0) return { ok: true, done: `${target.name} was not signed in anywhere.` };
+    const emailed = await trySendEmail(
+      { to: target.email, ...signedOutEverywhereEmail({ name: target.name, adminName: viewer.user.name }) },
+      "notice",
+    );
+    const sessions = count === 1 ? "1 session" : `${count} sessions`;
+    return {
+      ok: true,
+      done: emailed
+        ? `${target.name} was signed out of ${sessions} and emailed.`
+        : `${target.name} was signed out of ${sessions}, but the email could not be sent.`,
+    };
+  },
+);

@@ -4,13 +4,14 @@ import { LocalTime } from "@/components/ui/local-time";
 import Link from "next/link";
 import { PolicyForm } from "@/components/policy/policy-form";
 import { getDb } from "@/db/client";
-import { SKIP_DAYS } from "@/db/schema";
+import { GRACE_DAYS, SKIP_DAYS } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/viewer";
 import { findUserById } from "@/lib/users";
+import { consolePage } from "@/lib/unavailable";
 
 export const metadata: Metadata = { title: "2FA Policy" };
 
-export default async function PolicyPage() {
+async function PolicyPage() {
   // The viewer brings the policy and the admin's own methods; one statement more names who changed it last.
   const { policy, methods } = await requireViewer({ admin: true });
   const canChange = methods.length > 0;
@@ -35,10 +36,12 @@ export default async function PolicyPage() {
         <PolicyForm
           version={policy.updatedAt.toISOString()}
           dayChoices={SKIP_DAYS}
+          graceChoices={GRACE_DAYS}
           policy={{
             twoFactorMode: policy.twoFactorMode,
             skipDays: policy.skipDays,
             requireEnrollment: policy.requireEnrollment,
+            enrollmentGraceDays: policy.enrollmentGraceDays,
             allowEmailMethod: policy.allowEmailMethod,
             allowPasskeyMethod: policy.allowPasskeyMethod,
           }}
@@ -63,3 +66,6 @@ export default async function PolicyPage() {
     </div>
   );
 }
+
+// While the database cannot be reached: the 503 page, with "Try again" back to this one.
+export default consolePage(PolicyPage);
