@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
@@ -7,6 +8,11 @@ const alias = {
   // Next.js resolves "server-only" to nothing on the server; tests run on the server side too.
   "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
 };
+
+// Each database test file has a database of its own, so files can run side by side. Vitest's default
+// (one worker fewer than the CPUs) leaves one of a 2-core CI machine's cores idle while a file waits on
+// PostgreSQL or hashes a password; two files at a time at least keep both busy.
+const databaseWorkers = Math.max(2, os.availableParallelism());
 
 export default defineConfig({
   plugins: [react()],
@@ -31,6 +37,7 @@ export default defineConfig({
           include: ["tests/db/**/*.test.ts"],
           environment: "node",
           setupFiles: ["tests/support/db-setup.ts"],
+          maxWorkers: databaseWorkers,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -42,6 +49,7 @@ export default defineConfig({
           include: ["tests/security/**/*.test.ts"],
           environment: "node",
           setupFiles: ["tests/support/db-setup.ts"],
+          maxWorkers: databaseWorkers,
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },
