@@ -22,7 +22,13 @@ function Person({ person }: { person: AuditRow["actor"] }) {
 
 export function AuditTable({ events, compact = false }: { events: AuditRow[]; compact?: boolean }) {
   return (
-    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-xs">
+    // Focusable, so a keyboard can scroll the table on a narrow screen (it has no control of its own).
+    <div
+      tabIndex={0}
+      role="group"
+      aria-label="Security events"
+      className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-xs"
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">Security events, newest first</caption>
         <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">

@@ -10,6 +10,7 @@ import {
   signOut,
   type TestPerson,
 } from "./support";
+import { checkPage } from "./a11y";
 import { closeBackupCodes, confirmIfAsked, confirmWithCode, reauthDialog, setUpApp as setUpAppOnProfile } from "./two-factor-steps";
 
 const POLICY = "/settings/security/2fa-policy";
@@ -42,6 +43,7 @@ async function signedIn(
 /** Saves the policy as an admin whose app has `secret`: "Confirm it's you" is answered when it asks. */
 async function savePolicy(page: Page, secret: string, choose: (page: Page) => Promise<void>) {
   await page.goto(POLICY);
+  await checkPage(page, "policy");
   await choose(page);
   await page.getByRole("button", { name: "Save" }).click();
   await confirmIfAsked(page, secret, page.getByRole("status").filter({ hasText: "2FA policy saved." }));
@@ -68,11 +70,13 @@ test("a new admin sees Global Settings only after setting 2FA up, and the consol
   const { page, close } = await signedIn(browser, "admin");
   await expect(page.getByText("Global Settings open once you set up two-factor authentication")).toBeVisible();
   await expect(page.getByRole("heading", { name: "2FA adoption" })).toHaveCount(0);
+  await checkPage(page, "console-admin-without-2fa");
   for (const path of [POLICY, AUDIT, AGENTS]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(403);
     await expect(page.getByRole("heading", { name: "Set up two-factor authentication first" })).toBeVisible();
     await expect(page.getByRole("link", { name: "set up two-factor authentication" })).toHaveAttribute("href", "/profile/security");
+    await checkPage(page, "forbidden-set-up-2fa");
     expect(await response!.text()).not.toContain(E2E_ADMIN.email);
   }
   const exported = await page.request.get(`${AUDIT}/export`);
@@ -96,6 +100,7 @@ test("an admin with 2FA saves each option of the 2FA Policy, and each change is 
       });
       await expect(page.getByRole("radio", { name: "Allow agents to skip Two-Factor Authentication" })).toBeChecked();
       await expect(page.getByLabel("Days")).toHaveValue(days);
+      await checkPage(page, "policy-skip");
     }
 
     await savePolicy(page, secret, async (p) => {
@@ -116,6 +121,7 @@ test("an admin with 2FA saves each option of the 2FA Policy, and each change is 
     await expect(rows).toHaveCount(6);
     await expect(rows.first()).toContainText(admin.email);
     await expect(rows.first()).toContainText("twoFactorMode: skip_allowed → every_login");
+    await checkPage(page, "audit-log-filtered");
   } finally {
     if (!page.isClosed()) await restoreEveryLogin(page, secret).catch(() => {});
     await close();
@@ -132,15 +138,18 @@ test("an admin issues a one-time code to an agent who lost their phone; it signs
   const row = page.getByRole("row").filter({ hasText: agent.email });
   await expect(row).toContainText("Authenticator app");
   await expect(row.getByRole("button", { name: "Unlock" })).toHaveCount(0);
+  await checkPage(page, "agents-filtered");
   await row.getByRole("button", { name: "Get Backup Code" }).click();
   const dialog = page.getByRole("dialog", { name: "Get Backup Code" });
   await expect(dialog).toContainText("30 minutes");
+  await checkPage(page, "dialog-get-backup-code");
   await dialog.getByRole("button", { name: "Generate a Code" }).click();
   await confirmIfAsked(page, adminSecret(), dialog.getByLabel("Backup code"));
   const code = (await dialog.getByLabel("Backup code").innerText()).trim();
   expect(code).toMatch(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
   await expect(dialog.getByRole("button", { name: "Copy" })).toBeVisible();
   await expect(dialog).toContainText("one use");
+  await checkPage(page, "dialog-get-backup-code-issued");
   await dialog.getByRole("button", { name: "Done" }).click();
   // Opened again, the dialog no longer shows the code.
   await row.getByRole("button", { name: "Get Backup Code" }).click();
@@ -200,6 +209,7 @@ test("a rescue needs the admin's code within 10 minutes: confirmed, Get Backup C
   await expect(reauth).toBeHidden();
   await expect(dialog.getByRole("alert")).toHaveText("Confirm it's you to make this change.");
   await expect(dialog.getByLabel("Backup code")).toHaveCount(0);
+  await checkPage(page, "dialog-get-backup-code-not-confirmed");
   await dialog.getByRole("button", { name: "Generate a Code" }).click();
   await confirmWithCode(page, adminSecret());
   await expect(dialog.getByLabel("Backup code")).toHaveText(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
@@ -218,6 +228,8 @@ test("Reset 2FA asks first, then clears the agent's methods and ends their sessi
   const row = page.getByRole("row").filter({ hasText: agent.email });
   await row.getByRole("button", { name: "Reset 2FA" }).click();
   const dialog = page.getByRole("dialog", { name: `Reset 2FA for ${agent.name}?` });
+  await expect(dialog).toBeVisible();
+  await checkPage(page, "dialog-reset-2fa");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(row).toContainText("Authenticator app");
 
@@ -227,6 +239,7 @@ test("Reset 2FA asks first, then clears the agent's methods and ends their sessi
   await expect(row.getByRole("status")).toContainText("was reset");
   await expect(row).toContainText("Off");
   await expect(row.getByRole("button", { name: "Reset 2FA" })).toHaveCount(0);
+  await checkPage(page, "agents-reset-done");
 
   await latestEmail(page, agent.email, /reset your two-factor authentication/i);
   await agentPage.goto("/");
@@ -252,6 +265,7 @@ test("the audit log pages with Older and Newer and exports the filter as CSV wit
   await expect(page.getByRole("link", { name: "← Newer" })).toHaveCount(0);
   const rows = page.getByRole("row").filter({ hasText: "Audit log exported" });
   await expect(rows).toHaveCount(50);
+  await checkPage(page, "audit-log");
   const firstTop = (await rows.first().textContent())!;
   await page.getByRole("link", { name: "Older →" }).click();
   await expect(page).toHaveURL(/type=audit_log\.exported&before=\d+/);
@@ -287,11 +301,13 @@ test("an agent reaches none of the admin pages, exports or actions", async ({ br
   const { person: agent, page, close } = await signedIn(browser, "agent");
   await expect(page.getByRole("heading", { name: "2FA adoption" })).toHaveCount(0);
   await expect(page.getByText("Your two-factor authentication")).toBeVisible();
+  await checkPage(page, "console-agent");
 
   for (const path of [POLICY, AUDIT, `${AUDIT}/export`, `${AUDIT}?type=sign_in.failed`, AGENTS]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(403);
     await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
+    await checkPage(page, "forbidden");
     const body = await response!.text();
     expect(body).not.toContain(E2E_ADMIN.email);
     expect(body).not.toContain("sign_in.failed,");
@@ -336,7 +352,9 @@ test("the Admin console home shows 2FA adoption and recent security events", asy
   await expect(page.getByText(/\d+ of \d+/).first()).toBeVisible();
   await expect(page.getByRole("meter", { name: "People with 2FA" })).toBeVisible();
   await expect(page.getByText("Locked accounts")).toBeVisible();
-  const events = page.getByRole("table").getByRole("row");
+  // The people still without 2FA are a table of their own, above the events.
+  await expect(page.getByRole("region", { name: "Still without 2FA" }).getByRole("table")).toBeVisible();
+  const events = page.getByRole("region", { name: "Recent security events" }).getByRole("table").getByRole("row");
   // A header row and at most ten events, the newest being this admin's own sign-in.
   expect(await events.count()).toBeLessThanOrEqual(11);
   await expect(events.nth(1)).toContainText("Sign-in succeeded");

@@ -1,11 +1,12 @@
 // The authenticator-app steps every spec and the suite's own admin share: codes that respect the
 // one-use-per-step rule, setting the app up on /profile/security, and "Confirm it's you" with a code.
-// Nothing here imports the other support files, so each of them can use it.
+// Nothing here imports the other support files (but the a11y check), so each of them can use it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Locator, type Page } from "@playwright/test";
 import { totpCodeAt } from "../../lib/two-factor/totp";
+import { checkPage } from "./a11y";
 
 const STEP_MS = 30_000;
 
@@ -49,12 +50,17 @@ export function region(page: Page, name: string): Locator {
 /** Sets up the app on /profile/security and returns its secret; the backup codes dialog is left open when it appears. */
 export async function setUpApp(page: Page): Promise<string> {
   if (new URL(page.url()).pathname !== "/profile/security") await page.goto("/profile/security");
+  await expect(page.getByRole("heading", { level: 1, name: "Two-Factor Authentication" })).toBeVisible();
+  await checkPage(page, "profile");
   await region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" }).click();
   const link = page.getByRole("dialog", { name: "Link the app to your account" });
   await expect(link.getByRole("img", { name: "QR code" })).toBeVisible();
+  await checkPage(page, "dialog-link-app");
   const secret = (await link.locator("code").innerText()).replace(/\s/g, "");
   await link.getByRole("button", { name: "Next" }).click();
   const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
+  await expect(enter.getByLabel("Authentication code")).toBeVisible();
+  await checkPage(page, "dialog-enter-app-code");
   await enter.getByLabel("Authentication code").fill(await freshCode(secret));
   await enter.getByRole("button", { name: "Verify" }).click();
   await expect(enter).toBeHidden();
@@ -66,6 +72,7 @@ export async function closeBackupCodes(page: Page): Promise<string[]> {
   const dialog = page.getByRole("dialog", { name: "Save your backup codes" });
   const list = dialog.getByRole("list", { name: "Backup codes" });
   await expect(list).toBeVisible();
+  await checkPage(page, "dialog-save-backup-codes");
   const codes = await list.getByRole("listitem").allInnerTexts();
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(dialog).toBeHidden();
@@ -79,6 +86,8 @@ export function reauthDialog(page: Page): Locator {
 /** Answers "Confirm it's you" with a current code of `secret`. */
 export async function confirmWithCode(page: Page, secret: string): Promise<void> {
   const dialog = reauthDialog(page);
+  await expect(dialog.getByLabel("Authentication code")).toBeVisible();
+  await checkPage(page, "dialog-confirm-code");
   await dialog.getByLabel("Authentication code").fill(await freshCode(secret));
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(dialog).toBeHidden();
@@ -88,6 +97,8 @@ export async function confirmWithCode(page: Page, secret: string): Promise<void>
 export async function confirmWithBackupCode(page: Page, code: string): Promise<void> {
   const dialog = reauthDialog(page);
   await dialog.getByRole("button", { name: "Use a backup code" }).click();
+  await expect(dialog.getByLabel("Backup code")).toBeVisible();
+  await checkPage(page, "dialog-confirm-backup-code");
   await dialog.getByLabel("Backup code").fill(code);
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(dialog).toBeHidden();

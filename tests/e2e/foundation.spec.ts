@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { checkPage } from "./a11y";
 import { E2E_ADMIN, addPerson, finishAdminSignIn, latestEmail, signIn, signInAsAdmin, signOut } from "./support";
 
 test("the admin adds an agent, who signs in to the Agent Panel and is refused admin pages", async ({ page }) => {
@@ -17,6 +18,7 @@ test("the admin adds an agent, who signs in to the Agent Panel and is refused ad
   await signIn(page, agent.username, agent.password);
   await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" })).toHaveCount(0);
+  await checkPage(page, "console-agent");
 
   const response = await page.goto("/settings/people/agents");
   expect(response?.status()).toBe(403);
@@ -24,11 +26,19 @@ test("the admin adds an agent, who signs in to the Agent Panel and is refused ad
   await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
   await expect(page.getByRole("table")).toHaveCount(0);
   await expect(page.getByText("admin@example.com")).toHaveCount(0);
+  await checkPage(page, "forbidden");
+
+  // An address with no page, signed in (signed out, it is sent to sign-in): the 404 page links back.
+  expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+  await expect(page.getByText(/There is no page at this address\./)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Back to the console" })).toHaveAttribute("href", "/");
+  await checkPage(page, "not-found");
 });
 
 test("a wrong password and an unknown account get the same message", async ({ page }) => {
   await signIn(page, "admin@example.com", "not-the-password");
   await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid account or password.");
+  await checkPage(page, "login-invalid");
   await signIn(page, "nobody@example.com", "not-the-password");
   await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid account or password.");
   await expect(page).toHaveURL(/\/login$/);

@@ -2,6 +2,7 @@
 // one per page), adding a passkey on /profile/security, and the sections and buttons that name them.
 import { createHash, createPrivateKey, sign } from "node:crypto";
 import { expect, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from "@playwright/test";
+import { checkPage } from "./a11y";
 import { closeBackupCodes, reauthDialog, region } from "./app-steps";
 import { createPerson, signIn, type TestPerson } from "./support";
 
@@ -189,6 +190,7 @@ export async function addPasskey(
     }
   }
   await expect(naming).toBeVisible();
+  await checkPage(page, "dialog-name-passkey");
   const field = naming.getByLabel("Passkey name");
   if (options.name) {
     await field.fill(options.name);
@@ -209,6 +211,8 @@ export async function addPasskey(
 /** Answers "Confirm it's you" with the password (the step-up of someone with no method yet). */
 export function withPassword(password: string): (dialog: Locator) => Promise<void> {
   return async (dialog) => {
+    await expect(dialog.getByLabel("Password")).toBeVisible();
+    await checkPage(dialog.page(), "dialog-confirm-password");
     await dialog.getByLabel("Password").fill(password);
     await dialog.getByRole("button", { name: "Confirm" }).click();
   };

@@ -5,6 +5,7 @@
 // admin's policy. Screenshots for a person to look at go to test-results/passkeys/.
 import { mkdirSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { checkPage } from "./a11y";
 import { adminPage, adminSecret, createPerson, latestEmail, signIn, signOut, type TestPerson } from "./support";
 import { closeBackupCodes, confirmIfAsked, confirmWithCode, freshCode, reauthDialog, setUpApp } from "./two-factor-steps";
 import {
@@ -93,6 +94,7 @@ test('an agent adds a passkey as their first method after "Confirm it\'s you" wi
   await expect(reauth).toContainText("This change needs your password.");
   await expect(reauth.getByLabel("Authentication code")).toHaveCount(0);
   await expect(reauth.getByRole("button", { name: "Use a passkey" })).toHaveCount(0);
+  await checkPage(page, "dialog-confirm-password");
   await reauth.getByLabel("Password").fill(person.password);
   await reauth.getByRole("button", { name: "Confirm" }).click();
   await expect(reauth).toBeHidden();
@@ -103,6 +105,7 @@ test('an agent adds a passkey as their first method after "Confirm it\'s you" wi
   const name = naming.getByLabel("Passkey name");
   await expect(name).toBeFocused();
   await expect(name).toHaveValue(/^Passkey on /);
+  await checkPage(page, "dialog-name-passkey");
   await name.fill("  Work   laptop ");
   await naming.getByRole("button", { name: "Save" }).click();
   await expect(naming).toBeHidden();
@@ -116,6 +119,7 @@ test('an agent adds a passkey as their first method after "Confirm it\'s you" wi
   await expect(row.getByRole("button", { name: "Rename" })).toBeVisible();
   await expect(row.getByRole("button", { name: "Remove" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Backup codes", exact: true })).toContainText("10 of 10 codes left");
+  await checkPage(page, "profile-passkeys");
   await latestEmail(page, person.email, /A passkey was added to your account/);
 
   // The authenticator holds one discoverable credential for this site, whose user handle is not the person's name or address.
@@ -132,6 +136,7 @@ test('an agent adds a passkey as their first method after "Confirm it\'s you" wi
   await expect(secondStepPasskey(page)).toBeVisible();
   await expect(page.getByText("or enter a backup code")).toBeVisible();
   await expect(page.getByLabel("Authentication code")).toHaveCount(0);
+  await checkPage(page, "verify-passkey-or-backup-code");
   await secondStepPasskey(page).click();
   await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
   await page.goto("/profile/security");
@@ -182,6 +187,7 @@ test("without user verification a passkey stands for the password only: the code
   const asked = requestedPaths(page);
   await passkeySignInButton(page).click();
   await expect(page.getByRole("main").getByRole("status")).toHaveText("The passkey prompt ended without an answer. Nothing was sent.");
+  await checkPage(page, "login-passkey-ended");
   expect(asked.filter((request) => request.method === "POST")).toHaveLength(1);
   await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
 
@@ -202,6 +208,7 @@ test("without user verification a passkey stands for the password only: the code
   // user verification (a passkey named in advance needs none).
   await signOut(page);
   await toCodePage(page, person);
+  await checkPage(page, "verify-passkey-or-app");
   await secondStepPasskey(page).click();
   await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
   await context.close();
@@ -280,6 +287,7 @@ test("a browser whose authenticator holds another person's key is refused, and t
   await forgedPage.goto("/login");
   await passkeySignInButton(forgedPage).click();
   await expect(pageAlert(forgedPage)).toHaveText(PASSKEY_REFUSED);
+  await checkPage(forgedPage, "login-passkey-refused");
   await expect(forgedPage.getByRole("heading", { name: "User Sign In" })).toBeVisible();
 
   await forged.close();
@@ -300,6 +308,7 @@ test('a passkey is renamed, then removed after "Confirm it\'s you" with that pas
   await field.fill("   ");
   await rename.getByRole("button", { name: "Save" }).click();
   await expect(rename.getByText("Enter a name for the passkey.")).toBeVisible();
+  await checkPage(page, "dialog-rename-passkey");
   await field.fill("Desk key");
   await rename.getByRole("button", { name: "Save" }).click();
   await expect(rename).toBeHidden();
@@ -311,9 +320,11 @@ test('a passkey is renamed, then removed after "Confirm it\'s you" with that pas
   await passkeyRow(page, "Desk key").getByRole("button", { name: "Remove" }).click();
   const confirm = page.getByRole("dialog", { name: "Remove this passkey?" });
   await expect(confirm).toContainText("“Desk key” will no longer sign you in. It is your last passkey.");
+  await checkPage(page, "dialog-remove-passkey");
   await confirm.getByRole("button", { name: "Remove" }).click();
   const reauth = reauthDialog(page);
   await expect(reauth).toContainText("This change needs your passkey, a current code, or a backup code.");
+  await checkPage(page, "dialog-confirm-passkey");
   await reauth.getByRole("button", { name: "Use a passkey" }).click();
   await expect(reauth).toBeHidden();
   await expect(section.getByText("“Desk key” was removed. You have no passkey left. Your other sessions were signed out.")).toBeVisible();

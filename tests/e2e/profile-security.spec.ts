@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { totpCodeAt } from "../../lib/two-factor/totp";
+import { checkPage } from "./a11y";
 import { createPerson, latestEmail, signIn, sixDigitCode, type TestPerson } from "./support";
 import {
   closeBackupCodes,
@@ -24,11 +25,6 @@ const BACKUP_CODE = /^[a-z0-9]{5}-[a-z0-9]{5}$/;
 
 // A second code of the same app may have to wait for the next 30-second step.
 test.describe.configure({ timeout: 120_000 });
-
-// Screenshots for a person to look at, only when asked: E2E_SCREENSHOTS=1 writes /tmp/profile-*.png.
-async function snap(page: Page, name: string, options: { fullPage?: boolean } = {}) {
-  if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: `/tmp/profile-${name}.png`, ...options });
-}
 
 /** Draws the QR code's SVG on a canvas in the page and decodes its pixels here with jsQR. */
 async function decodeQrCode(qr: Locator): Promise<string | null> {
@@ -72,7 +68,7 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
   const app = region(page, "Authenticator app authentication");
   await expect(app.getByText("Off", { exact: true })).toBeVisible();
   await expect(region(page, "Backup codes")).toContainText("become available");
-  await snap(page, "initial", { fullPage: true });
+  await checkPage(page, "profile");
 
   await app.getByRole("button", { name: "Set up" }).click();
   const link = page.getByRole("dialog", { name: "Link the app to your account" });
@@ -85,7 +81,7 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
     `otpauth://totp/Tessera:${encodeURIComponent(agent.email)}?secret=${secret}&issuer=Tessera&algorithm=SHA1&digits=6&period=30`,
   );
   await expect(link).toContainText("date and time automatically");
-  await snap(page, "app-link");
+  await checkPage(page, "dialog-link-app");
 
   await link.getByRole("button", { name: "Next" }).click();
   const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
@@ -93,6 +89,7 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
   await enter.getByLabel("Authentication code").fill(wrong);
   await enter.getByRole("button", { name: "Verify" }).click();
   await expect(enter.getByText("Invalid authentication code.")).toBeVisible();
+  await checkPage(page, "dialog-enter-app-code-invalid");
   await enter.getByLabel("Authentication code").fill(await freshCode(secret));
   await enter.getByRole("button", { name: "Verify" }).click();
 
@@ -104,7 +101,7 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
   expect(codes).toHaveLength(10);
   for (const code of codes) expect(code).toMatch(BACKUP_CODE);
   expect(new Set(codes).size).toBe(10);
-  await snap(page, "backup-codes");
+  await checkPage(page, "dialog-save-backup-codes");
 
   const [download] = await Promise.all([page.waitForEvent("download"), codesDialog.getByRole("button", { name: "Download" }).click()]);
   expect(download.suggestedFilename()).toBe("tessera-backup-codes.txt");
@@ -124,7 +121,7 @@ test("an agent links an authenticator app from the QR code, keeps ten backup cod
   await expect(app.getByRole("button", { name: "Reset" })).toBeVisible();
   await expect(app.getByRole("button", { name: "Turn off" })).toBeVisible();
   await expect(region(page, "Backup codes")).toContainText("10 of 10 codes left");
-  await snap(page, "app-on", { fullPage: true });
+  await checkPage(page, "profile-app-on");
 
   // This browser stays signed in; the other session of the same person ends.
   await page.reload();
@@ -160,7 +157,7 @@ test("email authentication is set up with the emailed code, then used to sign in
   const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
   await expect(enter).toContainText(agent.email);
   await expect(enter.getByRole("button", { name: "Resend" })).toBeDisabled();
-  await snap(page, "email-code");
+  await checkPage(page, "dialog-enter-email-code");
   const outbox = await context.newPage();
   const mail = await latestEmail(outbox, agent.email, /Confirm your email address/);
   await outbox.close();
@@ -202,6 +199,7 @@ test("each method can be turned off, and the last one takes the backup codes wit
   await region(page, "Email authentication").getByRole("button", { name: "Turn off" }).click();
   const confirmEmail = page.getByRole("dialog", { name: "Turn off email authentication?" });
   await expect(confirmEmail).toContainText("other method");
+  await checkPage(page, "dialog-turn-off-email");
   await confirmEmail.getByRole("button", { name: "Turn off" }).click();
   await expect(region(page, "Email authentication")).toContainText("Email authentication is off.");
   await expect(region(page, "Email authentication").getByRole("button", { name: "Set up" })).toBeVisible();
@@ -210,6 +208,7 @@ test("each method can be turned off, and the last one takes the backup codes wit
   await region(page, "Authenticator app authentication").getByRole("button", { name: "Turn off" }).click();
   const confirmApp = page.getByRole("dialog", { name: "Turn off authenticator app authentication?" });
   await expect(confirmApp).toContainText("only method");
+  await checkPage(page, "dialog-turn-off-app");
   await confirmApp.getByRole("button", { name: "Turn off" }).click();
   await expect(region(page, "Authenticator app authentication").getByRole("button", { name: "Set up" })).toBeVisible();
   await expect(region(page, "Backup codes")).toContainText("become available");
@@ -247,7 +246,7 @@ test.describe("once the re-authentication window has passed", () => {
     await reauth.getByLabel("Authentication code").fill(right === "000000" ? "111111" : "000000");
     await reauth.getByRole("button", { name: "Confirm" }).click();
     await expect(reauth.getByText("Invalid authentication code.")).toBeVisible();
-    await snap(page, "reauth");
+    await checkPage(page, "dialog-confirm-code-invalid");
     await reauth.getByLabel("Authentication code").fill(right);
     await reauth.getByRole("button", { name: "Confirm" }).click();
     await expect(reauth).toBeHidden();
@@ -279,6 +278,7 @@ test.describe("once the re-authentication window has passed", () => {
     await confirmWithCode(page, oldSecret);
     const link = page.getByRole("dialog", { name: "Link the app to your account" });
     await expect(link).toContainText("current app keeps working");
+    await checkPage(page, "dialog-link-app-reset");
     const newSecret = (await link.locator("code").innerText()).replace(/\s/g, "");
     expect(newSecret).not.toBe(oldSecret);
     await link.getByRole("button", { name: "Next" }).click();
@@ -303,10 +303,13 @@ test.describe("once the re-authentication window has passed", () => {
     const seen = await view.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts();
     expect(seen.map((code) => code.trim())).toEqual(oldCodes);
     await expect(view).toContainText("This view was recorded");
+    await checkPage(page, "dialog-your-backup-codes");
     await view.getByRole("button", { name: "Done" }).click();
     await latestEmail(await context.newPage(), agent.email, /Your backup codes were viewed/);
 
     await region(page, "Backup codes").getByRole("button", { name: "Generate new codes" }).click();
+    await expect(page.getByRole("dialog", { name: "Generate new backup codes?" })).toBeVisible();
+    await checkPage(page, "dialog-generate-codes");
     await page.getByRole("dialog", { name: "Generate new backup codes?" }).getByRole("button", { name: "Generate new codes" }).click();
     const newCodes = await closeBackupCodes(page);
     expect(newCodes).toHaveLength(10);
@@ -348,7 +351,7 @@ test.describe("once the re-authentication window has passed", () => {
       await confirmWithBackupCode(page, firstCode);
       const row = trusted.getByRole("row").filter({ hasText: "Safari 17 on macOS" });
       await expect(row).toBeVisible();
-      await snap(page, "trusted", { fullPage: true });
+      await checkPage(page, "profile-trusted-browsers");
 
       await ageReauthentication(page);
       await row.getByRole("button", { name: "Revoke" }).click();
@@ -376,6 +379,7 @@ test("changing the password signs out the other session and the new password sig
   await dialog.getByLabel("Confirm new password").fill("a new and long passphrase");
   await dialog.getByRole("button", { name: "Change password" }).click();
   await expect(dialog.getByText("Your current password is not right.")).toBeVisible();
+  await checkPage(page, "dialog-change-password");
 
   await dialog.getByLabel("Current password").fill(agent.password);
   await dialog.getByLabel("New password", { exact: true }).fill("a new and long passphrase");
@@ -404,6 +408,6 @@ test("the page reads well on a phone", async ({ browser }) => {
   await expect(page.getByRole("heading", { level: 1, name: "Two-Factor Authentication" })).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await snap(page, "phone", { fullPage: true });
+  await checkPage(page, "profile");
   await context.close();
 });

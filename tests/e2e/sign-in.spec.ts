@@ -1,6 +1,7 @@
 // Sign-in with the second factor in the production build: app, email and backup codes, the attempt
 // rules, "Don't ask again" under the policy, and no console before the code is passed.
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { checkPage } from "./a11y";
 import { createPerson, latestEmail, signIn, signOut, sixDigitCode, type TestPerson } from "./support";
 import { closeBackupCodes, enterSignInCode, freshCode, setPolicy, setUpApp, setUpEmail } from "./two-factor-steps";
 
@@ -56,6 +57,7 @@ test("an agent with email only signs in with the code from the outbox; Cancel en
   await signIn(page, person.username, person.password);
   await expect(page.getByText(/We emailed a 6-digit code/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Resend" })).toBeDisabled();
+  await checkPage(page, "verify-email");
   const mail = await latestEmail(await page.context().newPage(), person.email, /sign-in code/i);
   await enterSignInCode(page, sixDigitCode(mail.body));
   await expect(page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
@@ -75,6 +77,7 @@ test("a backup code signs in once and is refused the next time", async ({ browse
   await expect(page.getByRole("main").getByRole("alert")).toHaveText("Invalid backup code.");
   // The refused code does not stay in the field.
   await expect(page.getByLabel("Backup code")).toHaveValue("");
+  await checkPage(page, "verify-backup-code-invalid");
 });
 
 test("the third wrong code asks to wait five minutes, and then even the right code is refused", async ({ browser }) => {
@@ -94,6 +97,7 @@ test("the third wrong code asks to wait five minutes, and then even the right co
   await expect(page.getByText(/You can try again in [45]:\d\d\./)).toBeVisible();
   await expect(page.getByRole("button", { name: "Verify" })).toBeDisabled();
   await expect(page.getByLabel("Authentication code")).toBeDisabled();
+  await checkPage(page, "verify-wait");
   await page.reload();
   await expect(page.getByText(/You can try again in [45]:\d\d\./)).toBeVisible();
   await expect(page.getByRole("button", { name: "Verify" })).toBeDisabled();
@@ -108,6 +112,8 @@ test('"Don\'t ask again" skips the code next time, until the policy goes back to
     const agent = await enrolledPerson(browser);
     await signOut(agent.page);
     await signIn(agent.page, agent.person.username, agent.person.password);
+    await expect(agent.page.getByRole("checkbox", { name: /Don't ask again for 30 days/ })).toBeVisible();
+    await checkPage(agent.page, "verify-remember");
     await enterSignInCode(agent.page, await freshCode(agent.secret), { remember: true });
     await expect(agent.page.getByRole("heading", { name: "Agent Panel" })).toBeVisible();
     await signOut(agent.page);

@@ -1,8 +1,9 @@
 // Shared steps for the browser suite: signing in, adding people through the admin UI, reading the outbox (as the admin).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "../../playwright.config";
+import { PHONE, checkPage } from "./a11y";
 import { closeBackupCodes, codeNow, confirmIfAsked, freshCode, setUpApp, stateDir } from "./app-steps";
 
 export { E2E_ADMIN };
@@ -15,6 +16,7 @@ export function uniqueName(prefix: string): string {
 
 export async function signIn(page: Page, account: string, password: string): Promise<void> {
   await page.goto("/login");
+  await checkPage(page, "login");
   await page.getByLabel("Account").fill(account);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -47,9 +49,10 @@ function takeAdminBackupCode(): string | null {
  */
 export async function finishAdminSignIn(page: Page): Promise<void> {
   const codePage = page.getByRole("heading", { name: "Input Authentication Code" });
-  const signedIn = page.getByRole("button", { name: "Sign out" });
+  const signedIn = signOutButton(page);
   await expect(codePage.or(signedIn).first()).toBeVisible();
   if (await codePage.isVisible()) {
+    await checkPage(page, "verify-app");
     const code = codeNow(adminSecret());
     const backup = code ? null : takeAdminBackupCode();
     if (backup) {
@@ -73,14 +76,24 @@ export async function signInAsAdmin(page: Page): Promise<void> {
   await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
   await finishAdminSignIn(page);
   await expect(page.getByRole("heading", { name: "Admin console" })).toBeVisible();
+  await checkPage(page, "console-admin");
 }
 
 export async function signOut(page: Page): Promise<void> {
   // On a narrow screen "Sign out" is in the navigation the "Menu" button opens.
   const menu = page.getByRole("button", { name: "Menu", exact: true });
-  if (await menu.isVisible()) await menu.click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  if (await menu.isVisible()) {
+    await menu.click();
+    await expect(page.getByRole("dialog", { name: "Menu" })).toBeVisible();
+    await checkPage(page, "menu", { sizes: [PHONE] });
+  }
+  await signOutButton(page).click();
   await expect(page.getByRole("heading", { name: "User Sign In" })).toBeVisible();
+}
+
+/** The console's own "Sign out", in the sidebar (or its phone menu): not a session's "Sign out" on the profile. */
+export function signOutButton(page: Page): Locator {
+  return page.getByRole("complementary").getByRole("button", { name: "Sign out", exact: true });
 }
 
 /**
@@ -115,8 +128,11 @@ export async function addPerson(page: Page, role: "agent" | "admin" = "agent"): 
     role,
   };
   await page.goto("/settings/people/agents");
+  await checkPage(page, "agents");
   await page.getByRole("button", { name: "Add agent" }).click();
   const dialog = page.getByRole("dialog", { name: "Add agent" });
+  await expect(dialog).toBeVisible();
+  await checkPage(page, "dialog-add-agent");
   await dialog.getByLabel("Name", { exact: true }).fill(person.name);
   await dialog.getByLabel("Email", { exact: true }).fill(person.email);
   await dialog.getByLabel("Username", { exact: true }).fill(person.username);
@@ -195,6 +211,8 @@ export async function latestEmail(from: Page, to: string, subject: RegExp): Prom
       await expect(message).toBeVisible({ timeout: 1000 });
       found = { subject: (await message.locator("dd").nth(1).innerText()).trim(), body: await message.locator("pre").innerText() };
     }).toPass({ timeout: 15_000 });
+    // Outside toPass, which would take a failed check for a page to load again.
+    await checkPage(page, "outbox");
   } finally {
     await page.close();
   }

@@ -1,6 +1,7 @@
 // Browser steps shared by the 2FA specs: those of the app (./app-steps), answering "Input
 // Authentication Code", setting email up, and saving the policy.
 import { expect, type Page } from "@playwright/test";
+import { checkPage } from "./a11y";
 import { confirmIfAsked, region } from "./app-steps";
 import { latestEmail, sixDigitCode, type TestPerson } from "./support";
 
@@ -24,6 +25,8 @@ export async function enterSignInCode(page: Page, code: string, options: { backu
   await expect(page.getByRole("heading", { name: "Input Authentication Code" })).toBeVisible();
   if (options.backup) {
     await page.getByRole("button", { name: "Use a backup code" }).click();
+    await expect(page.getByLabel("Backup code")).toBeVisible();
+    await checkPage(page, "verify-backup-code");
     await page.getByLabel("Backup code").fill(code);
   } else {
     await page.getByLabel("Authentication code").fill(code);
@@ -38,6 +41,7 @@ export async function setUpEmail(page: Page, person: TestPerson, button: "Set up
   await region(page, "Email authentication").getByRole("button", { name: button }).click();
   const enter = page.getByRole("dialog", { name: "Enter the Authentication Code" });
   await expect(enter).toContainText(person.email);
+  await checkPage(page, "dialog-enter-email-code");
   const mail = await latestEmail(page, person.email, /Confirm your email address/);
   await enter.getByLabel("Authentication code").fill(sixDigitCode(mail.body));
   await enter.getByRole("button", { name: "Verify" }).click();
@@ -50,6 +54,7 @@ export async function setUpEmail(page: Page, person: TestPerson, button: "Set up
  */
 export async function setPolicy(page: Page, secret: string, policy: { skipDays: 14 | 30 | 60 | 90 } | "every_login") {
   await page.goto("/settings/security/2fa-policy");
+  await checkPage(page, "policy");
   if (policy === "every_login") {
     await page.getByRole("radio", { name: "Every login" }).check();
   } else {
