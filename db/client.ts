@@ -260,10 +260,6 @@ async function openPostgres(url: string): Promise<Handle> {
       // Also closes a connection postgres.js reopens in a replaced client after end(): it reconnects
       // one whose retry was already scheduled, and nothing would use or close it.
       idle_timeout: 30,
-      // No catalogue query for array types on each new connection: Tessera sends no array parameters,
-      // so it would be a round trip per connection (every cold start) for nothing; and postgres.js runs
-      // it where a connection cut during it leaves a rejection nobody handles (seen in tests/db/reconnect).
-      fetch_types: false,
       // Timestamps that raw statements return as text are read as ISO (db/sql.ts: asDate), whatever the server's default.
       connection: { DateStyle: "ISO, MDY" },
       onnotice: () => {},
