@@ -59,7 +59,7 @@ function WithoutTwoFactorList({ people, total }: { people: WithoutTwoFactor[]; t
         tabIndex={0}
         role="group"
         aria-label="People without 2FA"
-        className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-xs"
+        className="scroll-cue overflow-x-auto rounded-xl border border-slate-200 shadow-xs"
       >
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <caption className="sr-only">People still without two-factor authentication, and their deadline</caption>

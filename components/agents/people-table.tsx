@@ -14,7 +14,7 @@ export function PeopleTable({ people, currentUserId }: { people: PersonListRow[]
     );
   }
   return (
-    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-xs">
+    <div className="scroll-cue relative overflow-x-auto rounded-xl border border-slate-200 shadow-xs">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">Agents and admins</caption>
         <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">

@@ -27,7 +27,7 @@ export function AuditTable({ events, compact = false }: { events: AuditRow[]; co
       tabIndex={0}
       role="group"
       aria-label="Security events"
-      className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-xs"
+      className="scroll-cue relative overflow-x-auto rounded-xl border border-slate-200 shadow-xs"
     >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">Security events, newest first</caption>

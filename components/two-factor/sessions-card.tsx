@@ -49,7 +49,7 @@ export function SessionsCard({ sessions }: { sessions: SessionRow[] }) {
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {failure ? <Alert>{failure.error}</Alert> : null}
       {/* Focusable, so a keyboard can scroll the table on a narrow screen. */}
-      <div tabIndex={0} role="group" aria-label="Sessions" className="relative -mx-5 overflow-x-auto sm:-mx-6">
+      <div tabIndex={0} role="group" aria-label="Sessions" className="scroll-cue relative -mx-5 overflow-x-auto sm:-mx-6">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <caption className="sr-only">Where you&apos;re signed in</caption>
           <thead className="text-left text-xs font-medium tracking-wide text-slate-500 uppercase">

@@ -70,7 +70,7 @@ export function TrustedBrowsersCard({ browsers, everyLogin, hasTwoFactor }: Prop
             </p>
           ) : (
             <>
-              <div className="relative -mx-5 overflow-x-auto sm:-mx-6">
+              <div className="scroll-cue relative -mx-5 overflow-x-auto sm:-mx-6">
                 <table className="min-w-full divide-y divide-slate-200 text-sm">
                   <caption className="sr-only">Trusted browsers</caption>
                   <thead className="text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
