@@ -9,6 +9,11 @@ const alias = {
   "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
 };
 
+function isPostgresJsTypeCatalogueCut(error: unknown): boolean {
+  const query = (error as { query?: unknown }).query;
+  return typeof query === "string" && query.includes("from pg_catalog.pg_type a") && query.includes("typcategory = 'A'");
+}
+
 // Each database test file has a database of its own, so files can run side by side. Vitest's default
 // (one worker fewer than the CPUs) leaves one of a 2-core CI machine's cores idle while a file waits on
 // PostgreSQL or hashes a password; two files at a time at least keep both busy.
@@ -18,6 +23,11 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias },
   test: {
+    // One known driver fault, and only it: when tests/db/reconnect cuts every connection while
+    // postgres.js is opening one, the catalogue query it sends by itself on a new connection (its
+    // array types) rejects where nothing can catch it. The app's own statements are not involved and
+    // the test checks that the app answers again; any other unhandled error still fails the run.
+    onUnhandledError: (error) => !isPostgresJsTypeCatalogueCut(error),
     // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses; vite resolves it.
     server: { deps: { inline: ["next-auth"] } },
     projects: [
