@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { LocalTime } from "@/components/ui/local-time";
 import { adminOverview, type TwoFactorAdoption, type WithoutTwoFactor } from "@/lib/admin-stats";
 import { now } from "@/lib/clock";
+import { timeLeft } from "@/lib/two-factor/enrollment";
 import type { AuditRow } from "@/lib/audit-query";
 import { requireViewer } from "@/lib/auth/viewer";
 import { METHOD_LABELS } from "@/lib/two-factor/method-names";
@@ -27,8 +28,6 @@ function Stat({ label, value, detail, tone = "neutral" }: { label: string; value
   );
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** When a person without 2FA must have it, in words. */
 function Deadline({ person, at }: { person: WithoutTwoFactor; at: Date }) {
   if (!person.required) return <>Not required</>;
@@ -39,10 +38,9 @@ function Deadline({ person, at }: { person: WithoutTwoFactor; at: Date }) {
         Passed (<LocalTime at={person.deadline} />)
       </>
     );
-  const days = Math.ceil((person.deadline.getTime() - at.getTime()) / DAY_MS);
   return (
     <>
-      <LocalTime at={person.deadline} /> ({days <= 1 ? "less than a day left" : `${days} days left`})
+      <LocalTime at={person.deadline} /> ({timeLeft(person.deadline, at)} left)
     </>
   );
 }

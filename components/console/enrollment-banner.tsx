@@ -2,12 +2,10 @@
 // inside their grace period: the deadline, the days left, and the way to set it up.
 import Link from "next/link";
 import { LocalTime } from "@/components/ui/local-time";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { timeLeft } from "@/lib/two-factor/enrollment";
 
 export function EnrollmentBanner({ deadline, at }: { deadline: Date; at: Date }) {
-  const days = Math.ceil((deadline.getTime() - at.getTime()) / DAY_MS);
-  const left = days <= 1 ? "less than a day left" : `${days} days left`;
+  const left = `${timeLeft(deadline, at)} left`;
   return (
     <section
       aria-label="Two-factor authentication required"

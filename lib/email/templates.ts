@@ -3,6 +3,7 @@
 import type { MethodKind } from "@/db/schema";
 import { appName } from "@/lib/env";
 import { METHOD_NAMES } from "@/lib/two-factor/method-names";
+import { timeLeft } from "@/lib/two-factor/enrollment";
 
 export type Email = { subject: string; text: string; html: string };
 
@@ -238,8 +239,7 @@ export function signedOutEverywhereEmail(input: { name: string; adminName: strin
 }
 
 export function enrollmentReminderEmail(input: { name: string; deadline: Date; at: Date; setupUrl: string }): Email {
-  const hours = Math.max(0, (input.deadline.getTime() - input.at.getTime()) / 3_600_000);
-  const left = hours <= 24 ? "less than a day" : `${Math.ceil(hours / 24)} days`;
+  const left = timeLeft(input.deadline, input.at);
   return compose({
     subject: `Set up two-factor authentication by ${utc(input.deadline)}`,
     heading: "Set up two-factor authentication",

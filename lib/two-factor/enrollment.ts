@@ -2,6 +2,7 @@
 // using the console, and which of their methods may answer a sign-in. Plain functions of the policy
 // and the user's enabled methods, which the caller has read already.
 import type { MethodKind } from "@/db/schema";
+import { DAY } from "../clock";
 import type { Policy, PolicyRules } from "./policy";
 
 /** The methods the policy lets users sign in with. */
@@ -40,4 +41,10 @@ export function signInMethods(policy: Pick<Policy, "allowEmailMethod" | "allowPa
   const allowed = allowedMethods(policy);
   const usable = methods.filter((method) => allowed.includes(method));
   return usable.length > 0 ? usable : methods;
+}
+
+/** The time left before a grace period's `deadline`, as the banner, the admin home and the reminder say it. */
+export function timeLeft(deadline: Date, at: Date): string {
+  const days = Math.ceil((deadline.getTime() - at.getTime()) / DAY);
+  return days <= 1 ? "less than a day" : `${days} days`;
 }

@@ -6,16 +6,15 @@ import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { asDate, query, timestamptz } from "@/db/sql";
 import type { ReminderKind } from "@/db/schema";
-import { addMs, now } from "../clock";
+import { DAY, addMs, now } from "../clock";
 import { trySendEmail } from "../email/try-send";
 import { enrollmentReminderEmail } from "../email/templates";
 import { KNOWN_BROWSER_MS } from "../auth/sessions";
 import { graceUntilSql } from "./policy";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 // "1 day before" is due from 2 days before: the daily run (vercel.json) then lands it 24 to 48 hours
 // ahead, never an hour before the deadline. The email states the time left as it is.
-const LAST_REMINDER_MS = 2 * DAY_MS;
+const LAST_REMINDER_MS = 2 * DAY;
 
 export type RemindersResult = { due: number; sent: number; failed: number };
 
@@ -31,7 +30,7 @@ export async function sendEnrollmentReminders(db: Queryable, origin: string, at:
       ), kinds as (
         select id, name, email, deadline,
           case when deadline <= ${timestamptz(addMs(at, LAST_REMINDER_MS))} then '1_day'
-               when deadline <= ${timestamptz(addMs(at, 7 * DAY_MS))} then '7_days' end as kind
+               when deadline <= ${timestamptz(addMs(at, 7 * DAY))} then '7_days' end as kind
         from due where deadline > ${timestamptz(at)}
       ), claimed as (
         insert into enrollment_reminders (user_id, kind, deadline, sent_at)
